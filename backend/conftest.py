@@ -1,0 +1,73 @@
+"""Project-wide fixtures: one user per role, API clients carrying real JWTs, media in a
+temporary directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from rgms.users.models import Role, User
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def bearer_client(user: User) -> APIClient:
+    client = APIClient()
+    token = RefreshToken.for_user(user).access_token
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = Role.CADET, **fields: object) -> User:
+        n = next(counter)
+        fields.setdefault("username", f"{role}-{n}")
+        fields.setdefault("is_approved", True)
+        return User.objects.create_user(password="correct horse battery", role=role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user: Callable[..., User]) -> User:
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def staff_user(make_user: Callable[..., User]) -> User:
+    return make_user(Role.TRAINING_STAFF)
+
+
+@pytest.fixture
+def cadet_user(make_user: Callable[..., User]) -> User:
+    return make_user(Role.CADET)
+
+
+@pytest.fixture
+def admin_client(admin_user: User) -> APIClient:
+    return bearer_client(admin_user)
+
+
+@pytest.fixture
+def staff_client(staff_user: User) -> APIClient:
+    return bearer_client(staff_user)
+
+
+@pytest.fixture
+def cadet_client(cadet_user: User) -> APIClient:
+    return bearer_client(cadet_user)

@@ -1,0 +1,3 @@
+"""Websocket URL routes of the channels service."""
+
+websocket_urlpatterns: list = []
