@@ -10,6 +10,7 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.js'],
+      exclude: ['src/main.js'],
       reporter: ['text', 'html'],
       thresholds: {
         'src/utils/**': { branches: 100, functions: 100, lines: 100, statements: 100 },
