@@ -1,0 +1,1 @@
+"""Shared pieces of the load scenarios: budgets, auth, data and the locust integration."""
