@@ -176,6 +176,12 @@ VARIABLES: dict[str, Variable] = {
     v.name: v
     for v in (
         Variable(
+            "DJANGO_SETTINGS_MODULE",
+            _choice("config.settings.local", "config.settings.test", "config.settings.production"),
+            "config.settings.local",
+            "Settings module; production on Render (local settings refuse to run there).",
+        ),
+        Variable(
             "SECRET_KEY",
             _secret_key,
             None,
@@ -228,7 +234,6 @@ VARIABLES: dict[str, Variable] = {
             ["http://localhost:5173", "http://127.0.0.1:5173"],
             "Comma-separated origins of the frontend.",
             True,
-            services=(WEB, CHANNELS),
         ),
         Variable(
             "ENVIRONMENT",
@@ -370,6 +375,13 @@ VARIABLES: dict[str, Variable] = {
             platform_provided=True,
         ),
         Variable(
+            "RENDER",
+            _bool,
+            False,
+            "Set to true by Render on every service; local settings refuse to run there.",
+            platform_provided=True,
+        ),
+        Variable(
             "RENDER_GIT_COMMIT",
             _text,
             None,
@@ -449,3 +461,37 @@ def require_for_production() -> None:
         raise ImproperlyConfigured(
             "Refusing to start: the environment is incomplete.\n" + "\n".join(lines)
         )
+
+
+def markdown_table() -> str:
+    """docs/configuration.md, generated from the declarations above (a test keeps it equal)."""
+    lines = [
+        "# Configuration",
+        "",
+        "Generated from `backend/config/env.py` by `python -m config.env > "
+        "../docs/configuration.md` (run in `backend/`); a test fails when they differ.",
+        "Every variable is read only through `config.env`. Production (`config.settings."
+        "production`) refuses to start, listing every variable that is missing or malformed.",
+        "",
+        "| Variable | Required in production | Local default | Secret | Services | Meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for v in VARIABLES.values():
+        default = (
+            ""
+            if v.default is None
+            else (", ".join(v.default) if isinstance(v.default, list) else str(v.default))
+        )
+        services = "set by Render" if v.platform_provided else (", ".join(v.services) or "none")
+        lines.append(
+            f"| `{v.name}` | {'yes' if v.required_in_production else 'no'} | "
+            f"{f'`{default}`' if default else '(unset)'} | {'yes' if v.secret else 'no'} | "
+            f"{services} | {v.doc} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(markdown_table())

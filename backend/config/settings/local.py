@@ -3,7 +3,17 @@ and eager tasks come from base.py when DATABASE_URL / REDIS_URL are unset)."""
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
+
+from config import env
+
+if env.get("RENDER"):
+    # Forgetting DJANGO_SETTINGS_MODULE on Render must not serve DEBUG pages from SQLite.
+    raise ImproperlyConfigured(
+        "Refusing to start: DJANGO_SETTINGS_MODULE: missing (local settings on Render); "
+        "set it to config.settings.production"
+    )
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, SECRET_KEY, SIMPLE_JWT
