@@ -126,6 +126,8 @@ def nearest_rank(n: int, p: float | int | Fraction) -> int:
     """1-based rank of the p-th percentile among n samples: ``ceil(p/100 * n)``, at least 1."""
     if n < 1:
         raise ValueError("a percentile needs at least one sample")
+    if isinstance(p, float) and not math.isfinite(p):
+        raise ValueError(f"percentile must be in (0, 100], got {p}")
     exact = _exact(p)
     if not 0 < exact <= 100:
         raise ValueError(f"percentile must be in (0, 100], got {p}")
