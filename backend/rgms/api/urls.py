@@ -1,5 +1,7 @@
 """The v1 URL root: each app contributes its own router."""
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("rgms.activities.api.urls")),
+]
