@@ -71,3 +71,43 @@ def staff_client(staff_user: User) -> APIClient:
 @pytest.fixture
 def cadet_client(cadet_user: User) -> APIClient:
     return bearer_client(cadet_user)
+
+
+@pytest.fixture(autouse=True)
+def _empty_read_cache() -> None:
+    """The read cache outlives each test's database rollback: start every test empty, or a
+    cached page of an earlier test's rows would answer this one."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):  # django-redis: only this process's key prefix
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
+@pytest.fixture
+def other_cadet_user(make_user: Callable[..., User]) -> User:
+    return make_user(Role.CADET)
+
+
+@pytest.fixture
+def other_cadet_client(other_cadet_user: User) -> APIClient:
+    return bearer_client(other_cadet_user)
+
+
+@pytest.fixture
+def role_clients(
+    api_client: APIClient,
+    cadet_client: APIClient,
+    other_cadet_client: APIClient,
+    staff_client: APIClient,
+    admin_client: APIClient,
+) -> dict[str, APIClient]:
+    """One client per row of an authorization matrix; "cadet" owns the objects under test."""
+    return {
+        "anonymous": api_client,
+        "cadet": cadet_client,
+        "other_cadet": other_cadet_client,
+        "staff": staff_client,
+        "admin": admin_client,
+    }
