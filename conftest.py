@@ -42,8 +42,11 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
+    # TEST_REDIS_URL lets unit suites use a real Redis for the few tests that need one
+    # without switching the whole settings module to Redis (which REDIS_URL does).
+    given = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    if given:
+        yield given
         return
     if not servers.redis_available():
         pytest.fail("No REDIS_URL and no local redis-server binary.")
