@@ -168,7 +168,10 @@ class ApiUser:
             data = _json(response)
             # Decide inside the with-block: locust reports the request when the block exits, and
             # an exception escaping it would drop the sample, so nothing below may raise.
-            if status not in expect:
+            if status == 0:
+                # locust's stand-in response for a connection error or timeout
+                response.failure(f"no response: {getattr(response, 'error', None)!r}")
+            elif status not in expect:
                 response.failure(
                     f"status {status}, expected one of {sorted(int(c) for c in expect)}"
                 )

@@ -8,7 +8,10 @@ Budgets (MISSION part G, issue 8), all strict ("under", "below"):
 * read requests:  p95 < 500 ms
 * write requests: p95 < 2000 ms
 * error ratio < 1 % (failed requests / all requests of the class)
-* at least 200 samples per judged class, otherwise the class is INCONCLUSIVE
+* at least 200 samples per judged class, otherwise the class is INCONCLUSIVE: too little data
+  is never a pass. The one exception is a breach that is already certain: if, padded up to 200
+  with the best possible missing samples (instant successes), the class would still breach, it is
+  a BREACH (say 15 failures in 176 writes: at least 7.5 % whatever the rest would have been).
 
 Percentile definition: **nearest rank** over the raw response times (not locust's rounded
 histogram buckets). For n samples sorted ascending, the p-th percentile is the sample at 1-based
@@ -19,7 +22,8 @@ and it gives the budget a plain reading: ``p95 < 500 ms`` holds exactly when at 
 
 Boundary semantics: a value *equal* to a limit is a breach (p95 of exactly 2000 ms fails the write
 budget; an error ratio of exactly 1 % fails). A class with exactly 200 samples is judged; 199 is
-INCONCLUSIVE. The ratio comparisons use exact fractions, so no float rounding can flip them.
+INCONCLUSIVE unless certain to breach. Ratios are compared as exact fractions, so no float
+rounding can flip a verdict.
 
 Latency is taken over every request of a class, failed ones included (as locust does): a failure
 is either fast (and then the error budget catches it) or a timeout (and then it must count as slow).
@@ -263,6 +267,46 @@ def _pct(ratio: Fraction) -> str:
     return f"{float(ratio) * 100:.3g} %"
 
 
+def _judge_short_class(
+    load_class: RequestClass,
+    ordered: list[float],
+    summary: LatencySummary,
+    budget: LoadBudget,
+    observed: list[str],
+) -> ClassVerdict:
+    """A class with fewer samples than required: INCONCLUSIVE, unless a breach is already certain.
+
+    Too little data is never a pass. It is a breach only when no completion of the sample could
+    save it: padded up to ``min_samples`` with the best possible missing samples (instant
+    successes), the class still breaches. Otherwise a p95 of 20 samples is noise, not evidence.
+    """
+    limit = budget.p95_limit_ms(load_class)
+    missing = budget.min_samples - summary.count
+    short = f"{load_class}: {summary.count} samples, fewer than the {budget.min_samples} required"
+    certain: list[str] = []
+    if Fraction(summary.failures, budget.min_samples) >= budget.max_error_ratio:
+        certain.append(
+            f"{load_class}: {summary.failures} failures already make the error ratio at least"
+            f" {_pct(Fraction(summary.failures, budget.min_samples))}, not below"
+            f" {_pct(budget.max_error_ratio)}, even if the {missing} missing samples succeeded"
+        )
+    if ordered:
+        best_p95 = percentile_of_sorted([0.0] * missing + ordered, budget.percentile)
+        if best_p95 >= limit:
+            certain.append(
+                f"{load_class}: p95 is at least {_ms(best_p95)}, not below {_ms(limit)}, even if"
+                f" the {missing} missing samples were instant ({PERCENTILE_METHOD})"
+            )
+    if certain:
+        reasons = (short, *certain, *(r for r in observed if "not below" not in r))
+        return ClassVerdict(
+            load_class, LoadVerdict.BREACH, Scope.FULL, summary, limit, tuple(reasons)
+        )
+    return ClassVerdict(
+        load_class, LoadVerdict.INCONCLUSIVE, Scope.FULL, summary, limit, (short, *observed)
+    )
+
+
 def evaluate_class(
     load_class: RequestClass,
     response_times_ms: Sequence[float],
@@ -274,9 +318,10 @@ def evaluate_class(
 ) -> ClassVerdict:
     """Judge one class from its raw response times.
 
-    FULL scope: fewer than ``min_samples`` samples -> INCONCLUSIVE (whatever they show: too few to
-    say); else BREACH if p95 >= limit or error ratio >= limit, else PASS. ERRORS_ONLY scope: only
-    the error ratio is judged, and no samples at all is a PASS (nothing of that class was needed).
+    FULL scope: BREACH if p95 >= its limit or error ratio >= its limit, else PASS; with fewer than
+    ``min_samples`` samples, INCONCLUSIVE unless the breach is certain whatever the missing samples
+    would have been. ERRORS_ONLY scope: only the error ratio is judged, and no samples at all is a
+    PASS (nothing of that class was needed).
     """
     summary = summarize(response_times_ms, failures, duration_s)
     limit = budget.p95_limit_ms(load_class)
@@ -303,14 +348,7 @@ def evaluate_class(
         return ClassVerdict(load_class, verdict, scope, summary, limit, tuple(reasons))
 
     if summary.count < budget.min_samples:
-        # Too little data is never a pass, and not a breach either: p95 of 20 samples is noise.
-        reasons.insert(
-            0,
-            f"{load_class}: {summary.count} samples, fewer than the {budget.min_samples} required",
-        )
-        return ClassVerdict(
-            load_class, LoadVerdict.INCONCLUSIVE, scope, summary, limit, tuple(reasons)
-        )
+        return _judge_short_class(load_class, sorted(response_times_ms), summary, budget, reasons)
 
     p95 = summary.p95_ms
     if p95 is None:  # unreachable: count >= min_samples >= 1; keeps the type checker honest

@@ -220,11 +220,45 @@ def test_exactly_200_samples_are_judged() -> None:
     assert evaluate_class(READ, [10.0] * 200, 0).verdict is LoadVerdict.PASS
 
 
-def test_few_slow_samples_are_inconclusive_not_breach() -> None:
-    # too few to call a p95 either way; INCONCLUSIVE still fails the run (exit 3)
+def test_few_samples_with_some_slow_ones_are_inconclusive() -> None:
+    # given 100 reads, 10 of them slow: 100 more instant reads would bring p95 under budget
+    verdict = evaluate_class(READ, [10.0] * 90 + [9_000.0] * 10, 0)
+
+    # then too little data: neither a pass nor a breach (exit 3 still fails CI)
+    assert verdict.verdict is LoadVerdict.INCONCLUSIVE
+
+
+def test_few_samples_that_must_breach_whatever_follows_are_a_breach() -> None:
+    # given 20 reads of 9 s: padded with 180 instant reads, rank 190 of 200 is still 9 s
     verdict = evaluate_class(READ, [9_000.0] * 20, 0)
 
-    assert verdict.verdict is LoadVerdict.INCONCLUSIVE
+    assert verdict.verdict is LoadVerdict.BREACH
+    assert "20 samples, fewer than the 200 required" in verdict.reasons[0]
+    assert any("even if the 180 missing samples were instant" in r for r in verdict.reasons)
+
+
+def test_certainty_boundary_for_slow_samples() -> None:
+    # 10 slow reads: padded to 200 they are the top 5 %, and rank 190 is an instant one
+    assert evaluate_class(READ, [9_000.0] * 10, 0).verdict is LoadVerdict.INCONCLUSIVE
+    assert evaluate_class(READ, [1.0] * 90 + [9_000.0] * 10, 0).verdict is (
+        LoadVerdict.INCONCLUSIVE
+    )
+    # 11 slow reads cannot be saved: rank 190 of 200 falls among them
+    assert evaluate_class(READ, [9_000.0] * 11, 0).verdict is LoadVerdict.BREACH
+    assert evaluate_class(READ, [1.0] * 89 + [9_000.0] * 11, 0).verdict is LoadVerdict.BREACH
+
+
+@pytest.mark.parametrize(
+    ("failures", "count", "expected"),
+    [
+        (1, 199, LoadVerdict.INCONCLUSIVE),  # 1/200 at best: could still pass
+        (2, 199, LoadVerdict.BREACH),  # 2/200 = 1 % at best: certain
+        (15, 176, LoadVerdict.BREACH),
+        (1, 10, LoadVerdict.INCONCLUSIVE),  # 10 % observed, but only 0.5 % certain
+    ],
+)
+def test_few_samples_with_failures(failures: int, count: int, expected: LoadVerdict) -> None:
+    assert evaluate_class(WRITE, [10.0] * count, failures).verdict is expected
 
 
 def test_judged_class_without_samples_is_inconclusive() -> None:
@@ -467,3 +501,28 @@ def test_cache_delta_refuses_counters_that_went_backwards() -> None:
 
 def test_hit_rate_of_an_unused_cache_is_unknown() -> None:
     assert CacheStats(0, 0).hit_rate is None
+
+
+@given(
+    samples=st.lists(st.floats(min_value=0, max_value=5_000), min_size=1, max_size=19),
+    failure_share=st.floats(min_value=0, max_value=1),
+    extra=st.lists(st.floats(min_value=0, max_value=5_000), min_size=20, max_size=20),
+)
+def test_short_class_breaches_exactly_when_no_completion_could_pass(
+    samples: list[float], failure_share: float, extra: list[float]
+) -> None:
+    # given a small budget so that generated classes are short (min 20)
+    budget = LoadBudget(min_samples=20)
+    failures = int(failure_share * len(samples))
+    verdict = evaluate_class(READ, samples, failures, budget=budget).verdict
+    missing = budget.min_samples - len(samples)
+
+    # the best completion: instant successes
+    best = evaluate_class(READ, samples + [0.0] * missing, failures, budget=budget).verdict
+    # any other completion
+    other = evaluate_class(READ, samples + extra[:missing], failures, budget=budget).verdict
+
+    assert verdict in {LoadVerdict.BREACH, LoadVerdict.INCONCLUSIVE}
+    assert (verdict is LoadVerdict.BREACH) == (best is LoadVerdict.BREACH)
+    if verdict is LoadVerdict.BREACH:
+        assert other is LoadVerdict.BREACH
