@@ -51,3 +51,24 @@ class PushSubscription(models.Model):
 
     def __str__(self) -> str:
         return self.endpoint
+
+
+# Types the legacy app wrote (legacy-schema.md); the API accepts only these.
+NOTIFICATION_TYPES = (
+    "attendance",
+    "grade",
+    "activity",
+    "announcement",
+    "login",
+    "portal_access",
+    "profile_update",
+    "perf_alert",
+    "weekly_reminder",
+    "general_update",
+    "training_reminder",
+)
+# Global (user NULL) notifications of these types are meant for everyone; the other global
+# ones (logins, portal access, profile updates, performance alerts) were the admins' feed.
+PUBLIC_GLOBAL_TYPES = frozenset(
+    {"activity", "announcement", "general_update", "training_reminder", "weekly_reminder"}
+)

@@ -1,11 +1,19 @@
-"""Creating notifications: saved, then pushed to the user's open sockets once committed."""
+"""Writing notifications and push subscriptions.
+
+A notification is saved, then pushed to the user's open sockets once committed. Every write
+drops the cached notification reads (unread counts) once committed.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import transaction
 
 from rgms.core import cache
-from rgms.notifications.models import Notification
+from rgms.core.exceptions import Conflict, NotAllowed
+from rgms.notifications.models import Notification, PushSubscription
+from rgms.notifications.selectors import CACHE_NAMESPACE, notification_readable_q
 from rgms.realtime.envelope import broadcast, user_group
 from rgms.users.models import User
 
@@ -32,8 +40,63 @@ def notification_create(
     notification = Notification.objects.create(
         user=user, message=message, type=type, priority=priority
     )
-    cache.invalidate("notifications")
+    cache.invalidate(CACHE_NAMESPACE)
     if user is not None:
         payload = notification_payload(notification)
         transaction.on_commit(lambda: broadcast(user_group(user.pk), "notification", payload))
     return notification
+
+
+def notification_mark_read(*, notification: Notification, viewer: User) -> Notification:
+    if not Notification.objects.filter(
+        notification_readable_q(viewer=viewer), pk=notification.pk
+    ).exists():
+        raise NotAllowed("Only admins mark global notifications read.")
+    if not notification.is_read:
+        notification.is_read = True
+        notification.save(update_fields=["is_read"])
+        cache.invalidate(CACHE_NAMESPACE)
+    return notification
+
+
+def notification_mark_all_read(*, viewer: User) -> int:
+    updated = (
+        Notification.objects.filter(notification_readable_q(viewer=viewer))
+        .filter(is_read=False)
+        .update(is_read=True)
+    )
+    if updated:
+        cache.invalidate(CACHE_NAMESPACE)
+    return updated
+
+
+def notification_delete(*, notification: Notification, viewer: User) -> None:
+    if not viewer.is_admin and notification.user_id != viewer.pk:
+        raise NotAllowed("Only admins delete global notifications.")
+    notification.delete()
+    cache.invalidate(CACHE_NAMESPACE)
+
+
+@transaction.atomic
+def push_subscription_save(
+    *, user: User, endpoint: str, keys: dict[str, Any]
+) -> tuple[PushSubscription, bool]:
+    """Subscribe a browser for this user; re-subscribing the same endpoint updates its keys.
+
+    An endpoint held by another user is a conflict: it is that user's until they unsubscribe
+    (taking it over would let anyone who learns an endpoint silence someone's pushes)."""
+    existing = PushSubscription.objects.select_for_update().filter(endpoint=endpoint).first()
+    if existing is not None:
+        if existing.user_id != user.pk:
+            raise Conflict(
+                "This push endpoint belongs to another user.",
+                errors={"endpoint": ["This push endpoint belongs to another user."]},
+            )
+        existing.keys = keys
+        existing.save(update_fields=["keys"])
+        return existing, False
+    return PushSubscription.objects.create(user_id=user.pk, endpoint=endpoint, keys=keys), True
+
+
+def push_subscription_delete(*, subscription: PushSubscription) -> None:
+    subscription.delete()

@@ -1,0 +1,35 @@
+from typing import Any
+
+from django.contrib import admin
+
+from rgms.core import cache
+from rgms.notifications.models import Notification, PushSubscription
+from rgms.notifications.selectors import CACHE_NAMESPACE
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "user", "type", "priority", "is_read", "created_at")
+    list_filter = ("type", "priority", "is_read")
+    search_fields = ("message",)
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+
+    # Edits made here drop the cached unread counts too.
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        cache.invalidate(CACHE_NAMESPACE)
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        super().delete_model(request, obj)
+        cache.invalidate(CACHE_NAMESPACE)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        cache.invalidate(CACHE_NAMESPACE)
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("id", "user_id", "endpoint", "created_at")
+    search_fields = ("endpoint",)
