@@ -1,0 +1,1 @@
+"""Gate reports: JSON for machines, self-contained HTML for people."""
