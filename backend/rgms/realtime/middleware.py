@@ -83,14 +83,28 @@ def check_token(raw: str) -> TokenCheck:
     return TokenCheck(user, None)
 
 
+# Refusal codes of the authentication class, as the reasons logged here.
+_REASONS = {
+    "user_not_found": "unknown_user",
+    "user_inactive": "inactive",
+    "account_archived": "inactive",
+    "account_pending_approval": "unapproved",
+}
+_GENERIC_CODES = {"", "token_not_valid", "authentication_failed", "bad_authorization_header"}
+
+
 def _reason(exc: Exception) -> str:
-    """A short, loggable reason (never the token): expired, invalid, unknown_user, inactive."""
+    """A short, loggable reason (never the token): expired, invalid, unknown_user, inactive,
+    unapproved, or the authentication class's own code (role_changed, password_changed...)."""
     detail = getattr(exc, "detail", None)
-    code = str(detail.get("code", "")) if isinstance(detail, dict) else ""
-    if code == "user_not_found":
-        return "unknown_user"
-    if code == "user_inactive":
-        return "inactive"
+    if isinstance(detail, dict):  # simplejwt's exceptions: {"detail": ..., "code": ...}
+        code = str(detail.get("code", ""))
+    else:  # DRF's: an ErrorDetail carrying its code
+        code = str(getattr(detail, "code", "") or "")
+    if code in _REASONS:
+        return _REASONS[code]
+    if code not in _GENERIC_CODES:
+        return code
     if "expired" in str(detail if detail is not None else exc).lower():
         return "expired"
     return "invalid"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.settings import api_settings
 
 from config.asgi import application
 from rgms.users.models import User
@@ -17,8 +17,13 @@ from rgms.users.models import User
 TIMEOUT = 3
 
 
+def token_class() -> Any:
+    """The access token class the API is configured with (it may add claims of its own)."""
+    return api_settings.AUTH_TOKEN_CLASSES[0]
+
+
 def access_token(user: User) -> str:
-    return str(AccessToken.for_user(user))
+    return str(token_class().for_user(user))
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ import jwt
 import pytest
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from rgms.realtime.middleware import check_token, token_from_query
-from rgms.realtime.tests.conftest import access_token, assert_refused, receive
+from rgms.realtime.tests.conftest import access_token, assert_refused, receive, token_class
 from rgms.users.models import Role, User
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,7 +38,7 @@ def tampered(token: str, **claims: object) -> str:
 
 
 def expired(user: User) -> str:
-    token = AccessToken.for_user(user)
+    token = token_class().for_user(user)
     token.set_exp(from_time=timezone.now() - timedelta(hours=1), lifetime=timedelta(minutes=15))
     return str(token)
 
@@ -56,7 +56,7 @@ def foreign_key_signed(user: User) -> str:
 
 
 def blacklisted(user: User) -> str:
-    token = AccessToken.for_user(user)
+    token = token_class().for_user(user)
     outstanding = OutstandingToken.objects.create(
         user=user,
         jti=token["jti"],
@@ -79,7 +79,7 @@ def unapproved(make_user: Callable[..., User]) -> str:
 def deleted(make_user: Callable[..., User]) -> str:
     """A valid token of a user id that no longer exists."""
     user = make_user(Role.TRAINING_STAFF)
-    token = AccessToken.for_user(user)
+    token = token_class().for_user(user)
     token["user_id"] = str(User.objects.order_by("-pk").values_list("pk", flat=True)[0] + 100)
     return str(token)
 
