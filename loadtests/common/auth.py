@@ -54,12 +54,6 @@ class CaughtResponse(Protocol):
     def failure(self, exc: Any) -> None: ...
 
 
-class HttpClient(Protocol):
-    """The part of locust's ``HttpSession`` used here."""
-
-    def request(self, method: str, url: str, **kwargs: Any) -> CaughtResponse: ...
-
-
 @dataclass
 class Tokens:
     """The current token pair and when the access token expires (epoch seconds, if known)."""
@@ -113,7 +107,11 @@ class ApiUser:
 
     def __init__(
         self,
-        client: HttpClient,
+        # locust's HttpSession, or a test fake: only ``request(method, url, name=, headers=,
+        # catch_response=True, context=, timeout=, json=, params=)`` returning a CaughtResponse is
+        # used. Typed Any because locust's own signature (TypedDict kwargs, untyped
+        # success/failure) cannot be matched by a Protocol.
+        client: Any,
         credentials: Credentials,
         *,
         login_class: RequestClass = RequestClass.WRITE,

@@ -39,7 +39,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 SCHEMA: Final = "rgms.load-result/1"
 PERCENTILE_METHOD: Final = "nearest-rank"
@@ -421,6 +421,10 @@ class CacheStats:
         }
 
 
+def _count(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def parse_cache_counters(doc: Any, *, source: str = "") -> CacheStats | None:
     """Read ``{"hits": int, "misses": int}`` (top level or under ``"cache"``); None if absent."""
     if isinstance(doc, Mapping) and isinstance(doc.get("cache"), Mapping):
@@ -428,9 +432,9 @@ def parse_cache_counters(doc: Any, *, source: str = "") -> CacheStats | None:
     if not isinstance(doc, Mapping):
         return None
     hits, misses = doc.get("hits"), doc.get("misses")
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (hits, misses)):
+    if not (_count(hits) and _count(misses)):
         return None
-    return CacheStats(hits=int(hits), misses=int(misses), source=source)
+    return CacheStats(hits=hits, misses=misses, source=source)
 
 
 def cache_delta(before: CacheStats, after: CacheStats) -> CacheStats | None:

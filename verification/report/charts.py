@@ -54,7 +54,7 @@ class Histogram:
 def _nice_width(span: float, bins: int) -> float:
     # 1, 2 or 5 times a power of ten, so the axis reads 0, 50, 100 ... rather than 0, 47.3 ...
     raw = span / bins
-    magnitude = 10 ** math.floor(math.log10(raw))
+    magnitude: float = 10.0 ** math.floor(math.log10(raw))
     return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
 
 

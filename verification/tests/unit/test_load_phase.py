@@ -108,6 +108,7 @@ def test_document_contradicting_itself_is_an_error() -> None:
 
 
 def test_malformed_documents_are_errors() -> None:
+    doc: object
     for doc in (
         None,
         [],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 
 import pytest
 
@@ -13,7 +14,9 @@ from verification.watch import Sample, WatchExitCode, WatchStatus, evaluate_wind
 NOW = 10_000.0
 
 
-def window(latencies: list[float | None], errors: int = 0, *, at: float = NOW - 1) -> list[Sample]:
+def window(
+    latencies: Sequence[float | None], errors: int = 0, *, at: float = NOW - 1
+) -> list[Sample]:
     """Samples inside the window; the first ``errors`` of them failed."""
     return [
         Sample(at=at, latency_ms=lat, ok=i >= errors and lat is not None)
