@@ -1,0 +1,163 @@
+"""Training day, attendance and excuse letter API bodies."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from rgms.api.fields import HttpUrlField, PlainTextField
+from rgms.attendance.models import (
+    AttendanceRecord,
+    AttendanceStatus,
+    ExcuseLetter,
+    StaffAttendanceRecord,
+    TrainingDay,
+)
+from rgms.cadets.models import Cadet
+from rgms.staff.models import Staff
+
+# Training days may be planned ahead, but not absurdly far either way.
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+LATEST_YEARS_AHEAD = 5
+
+
+def optional_text(max_length: int) -> PlainTextField:
+    return PlainTextField(max_length=max_length, default=None, allow_null=True, allow_blank=True)
+
+
+# Training days ------------------------------------------------------------------------------
+
+
+class TrainingDayInputSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    title = PlainTextField(max_length=200)
+    description = optional_text(2000)
+
+    def validate_date(self, value: datetime.date) -> datetime.date:
+        latest = timezone.localdate() + datetime.timedelta(days=366 * LATEST_YEARS_AHEAD)
+        if not EARLIEST_DAY <= value <= latest:
+            raise serializers.ValidationError(
+                f"Must be between {EARLIEST_DAY.isoformat()} and {latest.isoformat()}."
+            )
+        return value
+
+
+class TrainingDayFilterSerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("date_from"), attrs.get("date_to")
+        if start and end and start > end:
+            raise serializers.ValidationError({"date_to": ["Must not be before date_from."]})
+        return attrs
+
+
+class TrainingDayOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrainingDay
+        fields = ("id", "date", "title", "description")
+        read_only_fields = fields
+
+
+# Cadet attendance ---------------------------------------------------------------------------
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    """Mark a cadet for a day: creates the record, or replaces the day's existing one."""
+
+    training_day = serializers.PrimaryKeyRelatedField(queryset=TrainingDay.objects.all())
+    cadet = serializers.PrimaryKeyRelatedField(queryset=Cadet.objects.filter(is_archived=False))
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+    remarks = optional_text(500)
+    time_in = optional_text(20)
+    time_out = optional_text(20)
+
+
+class AttendanceUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices, required=False)
+    remarks = PlainTextField(max_length=500, required=False, allow_null=True, allow_blank=True)
+    time_in = PlainTextField(max_length=20, required=False, allow_null=True, allow_blank=True)
+    time_out = PlainTextField(max_length=20, required=False, allow_null=True, allow_blank=True)
+
+
+class AttendanceFilterSerializer(serializers.Serializer):
+    training_day = serializers.IntegerField(min_value=1, required=False)
+    cadet = serializers.IntegerField(min_value=1, required=False)
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices, required=False)
+
+
+class AttendanceOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AttendanceRecord
+        fields = ("id", "training_day", "cadet", "status", "remarks", "time_in", "time_out")
+        read_only_fields = fields
+
+
+# Staff attendance ---------------------------------------------------------------------------
+
+
+class StaffAttendanceInputSerializer(serializers.Serializer):
+    training_day = serializers.PrimaryKeyRelatedField(queryset=TrainingDay.objects.all())
+    staff = serializers.PrimaryKeyRelatedField(queryset=Staff.objects.filter(is_archived=False))
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+    remarks = optional_text(500)
+    time_in = optional_text(20)
+    time_out = optional_text(20)
+
+
+class StaffAttendanceFilterSerializer(serializers.Serializer):
+    training_day = serializers.IntegerField(min_value=1, required=False)
+    staff = serializers.IntegerField(min_value=1, required=False)
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices, required=False)
+
+
+class StaffAttendanceOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StaffAttendanceRecord
+        fields = ("id", "training_day", "staff", "status", "remarks", "time_in", "time_out")
+        read_only_fields = fields
+
+
+# Excuse letters -----------------------------------------------------------------------------
+
+
+class ExcuseLetterInputSerializer(serializers.Serializer):
+    """A cadet's letter about their own absence (the cadet is the caller, never a field)."""
+
+    date_absent = serializers.DateField()
+    training_day = serializers.PrimaryKeyRelatedField(
+        queryset=TrainingDay.objects.all(), required=False, allow_null=True
+    )
+    reason = PlainTextField(max_length=2000)
+    file_url = HttpUrlField(max_length=500, required=False, allow_null=True, allow_blank=True)
+
+    def validate_date_absent(self, value: datetime.date) -> datetime.date:
+        if value < EARLIEST_DAY:
+            raise serializers.ValidationError(f"Must not be before {EARLIEST_DAY.isoformat()}.")
+        return value
+
+
+class ExcuseLetterFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ExcuseLetter.Status.choices, required=False)
+    cadet = serializers.IntegerField(min_value=1, required=False)
+    training_day = serializers.IntegerField(min_value=1, required=False)
+
+
+class ExcuseLetterOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExcuseLetter
+        fields = (
+            "id",
+            "cadet",
+            "training_day",
+            "date_absent",
+            "reason",
+            "file_url",
+            "status",
+            "created_at",
+        )
+        read_only_fields = fields

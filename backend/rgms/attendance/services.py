@@ -1,0 +1,236 @@
+"""Writes of training days, attendance (cadets and staff) and excuse letters.
+
+Marking a cadet's attendance is an upsert on (training day, cadet); afterwards the cadet's
+grades.attendance_present is recounted with the one attended rule (present, late or
+excused), the cadet is notified, and the cached roster and profile are dropped on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from rgms.attendance.models import (
+    AttendanceRecord,
+    AttendanceStatus,
+    ExcuseLetter,
+    StaffAttendanceRecord,
+    TrainingDay,
+)
+from rgms.cadets.caching import cadet_reads_invalidate
+from rgms.cadets.models import Cadet
+from rgms.cadets.services import cadet_notify
+from rgms.core.exceptions import Conflict, NotAllowed
+from rgms.grading.services import (
+    grade_attendance_recount,
+    grade_attendance_sync,
+    grade_rows_ensure,
+)
+from rgms.staff.models import Staff
+from rgms.users.models import User
+
+logger = logging.getLogger(__name__)
+
+RECORD_FIELDS = ("status", "remarks", "time_in", "time_out")
+
+
+# Training days ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def training_day_create(*, data: dict[str, Any]) -> TrainingDay:
+    day = TrainingDay.objects.create(**data)
+    # Every attendance score depends on the number of training days.
+    cadet_reads_invalidate(training_days=True)
+    return day
+
+
+@transaction.atomic
+def training_day_update(*, training_day: TrainingDay, data: dict[str, Any]) -> TrainingDay:
+    for field, value in data.items():
+        setattr(training_day, field, value)
+    training_day.save()
+    cadet_reads_invalidate(training_days=True)
+    return training_day
+
+
+@transaction.atomic
+def training_day_delete(*, training_day: TrainingDay) -> None:
+    """Delete a day with its attendance (cascade) and recount the cadets who had records."""
+    cadet_ids = list(training_day.attendance_records.values_list("cadet_id", flat=True))
+    training_day.delete()
+    grade_attendance_recount(cadet_ids=cadet_ids)
+    cadet_reads_invalidate(cadet_ids=cadet_ids, training_days=True)
+
+
+# Cadet attendance ---------------------------------------------------------------------------
+
+
+def _after_cadet_attendance_change(record: AttendanceRecord, *, notify: bool = True) -> None:
+    grade_attendance_recount(cadet_ids=[record.cadet_id])
+    if notify:
+        day = record.training_day
+        cadet_notify(
+            cadet_id=record.cadet_id,
+            message=f"Your attendance for {day.title} ({day.date.isoformat()}) "
+            f"was marked {record.status}.",
+            type="attendance",
+        )
+    cadet_reads_invalidate(cadet_ids=[record.cadet_id])
+
+
+@transaction.atomic
+def attendance_mark(
+    *,
+    training_day: TrainingDay,
+    cadet: Cadet,
+    status: str,
+    remarks: str | None = None,
+    time_in: str | None = None,
+    time_out: str | None = None,
+) -> tuple[AttendanceRecord, bool]:
+    """Upsert the cadet's record for the day; returns (record, created)."""
+    record, created = AttendanceRecord.objects.update_or_create(
+        training_day=training_day,
+        cadet=cadet,
+        defaults={"status": status, "remarks": remarks, "time_in": time_in, "time_out": time_out},
+    )
+    _after_cadet_attendance_change(record)
+    return record, created
+
+
+@transaction.atomic
+def attendance_update(*, record: AttendanceRecord, data: dict[str, Any]) -> AttendanceRecord:
+    for field in RECORD_FIELDS:
+        if field in data:
+            setattr(record, field, data[field])
+    record.save()
+    _after_cadet_attendance_change(record)
+    return record
+
+
+@transaction.atomic
+def attendance_delete(*, record: AttendanceRecord) -> None:
+    cadet_id = record.cadet_id
+    record.delete()
+    grade_attendance_recount(cadet_ids=[cadet_id])
+    cadet_reads_invalidate(cadet_ids=[cadet_id])
+
+
+@transaction.atomic
+def attendance_sync() -> int:
+    """Recount grades.attendance_present from the records for every cadet, fixing drift
+    (and creating missing grade rows). Returns how many grade rows changed."""
+    created = grade_rows_ensure()
+    changed = grade_attendance_sync()
+    if created or changed:
+        logger.info("attendance sync: %s grade rows created, %s corrected", created, changed)
+    return changed
+
+
+# Staff attendance ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_attendance_mark(
+    *,
+    training_day: TrainingDay,
+    staff: Staff,
+    status: str,
+    remarks: str | None = None,
+    time_in: str | None = None,
+    time_out: str | None = None,
+) -> tuple[StaffAttendanceRecord, bool]:
+    return StaffAttendanceRecord.objects.update_or_create(
+        training_day=training_day,
+        staff=staff,
+        defaults={"status": status, "remarks": remarks, "time_in": time_in, "time_out": time_out},
+    )
+
+
+@transaction.atomic
+def staff_attendance_update(
+    *, record: StaffAttendanceRecord, data: dict[str, Any]
+) -> StaffAttendanceRecord:
+    for field in RECORD_FIELDS:
+        if field in data:
+            setattr(record, field, data[field])
+    record.save()
+    return record
+
+
+@transaction.atomic
+def staff_attendance_delete(*, record: StaffAttendanceRecord) -> None:
+    record.delete()
+
+
+# Excuse letters -----------------------------------------------------------------------------
+
+
+def _cadet_of(user: User) -> Cadet:
+    if not user.is_cadet or user.cadet_id is None:
+        raise NotAllowed("Only a cadet with a cadet profile can submit an excuse letter.")
+    return user.cadet
+
+
+@transaction.atomic
+def excuse_letter_create(*, submitted_by: User, data: dict[str, Any]) -> ExcuseLetter:
+    """A cadet's own letter, always pending."""
+    return ExcuseLetter.objects.create(
+        cadet=_cadet_of(submitted_by), status=ExcuseLetter.Status.PENDING, **data
+    )
+
+
+def _check_owner_pending(letter: ExcuseLetter, user: User) -> None:
+    if letter.cadet_id is None or letter.cadet_id != user.cadet_id:
+        raise NotAllowed("Only the cadet who wrote this letter may change it.")
+    if letter.status != ExcuseLetter.Status.PENDING:
+        raise Conflict("This letter has already been decided and can no longer change.")
+
+
+@transaction.atomic
+def excuse_letter_update(
+    *, letter: ExcuseLetter, data: dict[str, Any], updated_by: User
+) -> ExcuseLetter:
+    """The writer edits their own pending letter (never its status)."""
+    letter = ExcuseLetter.objects.select_for_update().get(pk=letter.pk)
+    _check_owner_pending(letter, updated_by)
+    for field, value in data.items():
+        setattr(letter, field, value)
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def excuse_letter_decide(*, letter: ExcuseLetter, status: str, decided_by: User) -> ExcuseLetter:
+    """Approve or reject a letter (staff, admin). Approving a letter for a training day marks
+    the cadet excused that day, which counts as attended."""
+    letter = ExcuseLetter.objects.select_for_update().get(pk=letter.pk)
+    letter.status = status
+    letter.save(update_fields=["status"])
+    if letter.cadet_id is None:
+        return letter
+    if status == ExcuseLetter.Status.APPROVED and letter.training_day_id is not None:
+        record, _ = AttendanceRecord.objects.update_or_create(
+            training_day_id=letter.training_day_id,
+            cadet_id=letter.cadet_id,
+            defaults={"status": AttendanceStatus.EXCUSED, "remarks": "Excuse letter approved"},
+        )
+        _after_cadet_attendance_change(record, notify=False)
+    when = letter.date_absent.isoformat() if letter.date_absent else "your absence"
+    cadet_notify(
+        cadet_id=letter.cadet_id,
+        message=f"Your excuse letter for {when} was {status}.",
+        type="attendance",
+    )
+    return letter
+
+
+@transaction.atomic
+def excuse_letter_delete(*, letter: ExcuseLetter, deleted_by: User) -> None:
+    """Admins delete any letter; a cadet only their own pending one."""
+    if not deleted_by.is_admin:
+        _check_owner_pending(letter, deleted_by)
+    letter.delete()

@@ -1,0 +1,168 @@
+"""Cadet endpoints: the graded roster, profiles, and their management."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from rgms.api.pagination import PagePagination
+from rgms.api.permissions import IsAdmin, IsStaffOrAdmin
+from rgms.api.schema import error_responses
+from rgms.cadets import services
+from rgms.cadets.api.serializers import (
+    CadetFilterSerializer,
+    CadetInputSerializer,
+    CadetOutputSerializer,
+)
+from rgms.cadets.api.support import (
+    DETAIL_ERRORS,
+    DETAIL_WRITE_ERRORS,
+    FORCE_PARAMETER,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ActionPermissionsMixin,
+    int_or_404,
+    is_forced,
+    query_params,
+)
+from rgms.cadets.caching import ROSTER_NAMESPACE, TRAINING_DAYS_NAMESPACE, cadet_namespace
+from rgms.cadets.models import Cadet
+from rgms.cadets.selectors import (
+    CadetFilters,
+    cadet_get,
+    cadet_profile_get,
+    cadet_roster_queryset,
+    roster_row,
+    training_day_count,
+)
+from rgms.core import cache
+from rgms.core.exceptions import NotAllowed
+
+
+class CadetViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
+    """Cadets. Admin and staff read all and create or update; a cadet reads only their own
+    row (another cadet's id is 404). DELETE archives (admin); `?force=true` deletes."""
+
+    queryset = Cadet.objects.all()  # for the schema's path parameter; reads use selectors
+    pagination_class = PagePagination
+    permission_classes = (IsAuthenticated,)
+    action_permissions = {
+        "list": (IsAuthenticated,),
+        "retrieve": (IsAuthenticated,),
+        "create": (IsStaffOrAdmin,),
+        "update": (IsStaffOrAdmin,),
+        "partial_update": (IsStaffOrAdmin,),
+        "destroy": (IsAdmin,),
+        "restore": (IsAdmin,),
+    }
+
+    def _cadet_or_404(self, pk: Any) -> Cadet:
+        cadet = cadet_get(viewer=self.request.user, cadet_id=int_or_404(pk))
+        if cadet is None:
+            raise Http404
+        return cadet
+
+    def _profile(self, cadet_id: int) -> dict[str, Any]:
+        profile = cadet_profile_get(viewer=self.request.user, cadet_id=cadet_id)
+        if profile is None:
+            raise Http404
+        return profile
+
+    @extend_schema(
+        parameters=[CadetFilterSerializer],
+        responses={200: CadetOutputSerializer(many=True), **READ_ERRORS, **error_responses(400)},
+    )
+    def list(self, request: Request) -> Response:
+        filters = CadetFilters(**query_params(CadetFilterSerializer, request))
+        user = request.user
+        scope = "all" if user.role != "cadet" else f"cadet-{user.cadet_id}"
+
+        def build() -> dict[str, Any]:
+            rows = self.paginate_queryset(cadet_roster_queryset(viewer=user, filters=filters))
+            total_days = training_day_count()
+            results = [roster_row(row, total_days=total_days) for row in rows]
+            return self.get_paginated_response(results).data
+
+        data = cache.get_or_build(
+            [ROSTER_NAMESPACE],
+            ["roster", scope, request.get_host(), request.get_full_path()],
+            build,
+        )
+        return Response(data)
+
+    @extend_schema(responses={200: CadetOutputSerializer, **DETAIL_ERRORS})
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        cadet_id = int_or_404(pk)
+        user = request.user
+        scope = "all" if user.role != "cadet" else f"cadet-{user.cadet_id}"
+        data = cache.get_or_build(
+            [cadet_namespace(cadet_id), TRAINING_DAYS_NAMESPACE],
+            ["profile", scope, cadet_id],
+            lambda: cadet_profile_get(viewer=user, cadet_id=cadet_id) or {},
+        )
+        if not data:
+            raise Http404
+        return Response(data)
+
+    @extend_schema(
+        request=CadetInputSerializer,
+        responses={201: CadetOutputSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request: Request) -> Response:
+        serializer = CadetInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cadet = services.cadet_create(data=serializer.validated_data, created_by=request.user)
+        return Response(self._profile(cadet.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=CadetInputSerializer,
+        responses={200: CadetOutputSerializer, **DETAIL_WRITE_ERRORS},
+    )
+    def update(self, request: Request, pk: str | None = None) -> Response:
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(
+        request=CadetInputSerializer,
+        responses={200: CadetOutputSerializer, **DETAIL_WRITE_ERRORS},
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        return self._update(request, pk, partial=True)
+
+    def _update(self, request: Request, pk: str | None, *, partial: bool) -> Response:
+        cadet = self._cadet_or_404(pk)
+        serializer = CadetInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        services.cadet_update(cadet=cadet, data=serializer.validated_data, updated_by=request.user)
+        return Response(self._profile(cadet.pk))
+
+    @extend_schema(
+        parameters=[FORCE_PARAMETER],
+        responses={
+            204: OpenApiResponse(description="Archived (or deleted with force=true)."),
+            **DETAIL_ERRORS,
+        },
+    )
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        cadet = self._cadet_or_404(pk)
+        if is_forced(request):
+            if not request.user.is_admin:
+                raise NotAllowed("Only an admin may delete a cadet for good.")
+            services.cadet_delete(cadet=cadet, deleted_by=request.user)
+        else:
+            services.cadet_archive(cadet=cadet, archived_by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={200: CadetOutputSerializer, **DETAIL_ERRORS})
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        """Bring an archived cadet (and their user accounts) back."""
+        cadet = self._cadet_or_404(pk)
+        services.cadet_restore(cadet=cadet, restored_by=request.user)
+        return Response(self._profile(cadet.pk))

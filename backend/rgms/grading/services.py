@@ -1,0 +1,224 @@
+"""Writes of grades and the merit/demerit ledger.
+
+Every merit/demerit change is a ledger row with an audit record (the legacy database trigger
+did this); the cadet's grade row and lifetime merits change in the same transaction, under a
+row lock, and the cadet is notified once it commits. Lifetime merits only ever go up, as in
+the legacy app: ledger merits add to them, nothing subtracts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from rgms.attendance.models import ATTENDED_STATUSES, AttendanceRecord
+from rgms.audit.services import audit_record
+from rgms.cadets.caching import cadet_reads_invalidate
+from rgms.cadets.models import Cadet
+from rgms.cadets.services import cadet_notify
+from rgms.grading.models import Grade, MeritDemeritLog
+from rgms.users.models import User
+
+SCORE_FIELDS = ("prelim_score", "midterm_score", "final_score")
+STATUS_SPELLINGS = {status.upper(): status for status in Grade.Status.values}
+
+
+def grade_status_normalize(value: str) -> str:
+    """The canonical spelling of a grade status given in any case (active, INC, DO, T)."""
+    return STATUS_SPELLINGS[value.strip().upper()]
+
+
+def _issuer_name(user: User | None) -> str | None:
+    if user is None:
+        return None
+    staff = user.staff if user.staff_id else None
+    if staff is not None:
+        return " ".join(part for part in (staff.rank, staff.first_name, staff.last_name) if part)
+    return user.username
+
+
+def grade_for_update(*, cadet_id: int) -> Grade:
+    """The cadet's grade row, locked for this transaction (created when missing)."""
+    grade, _ = Grade.objects.select_for_update().get_or_create(cadet_id=cadet_id)
+    return grade
+
+
+def _ledger_record(
+    *,
+    cadet_id: int,
+    type: str,
+    points: int,
+    reason: str | None,
+    issued_by: User | None,
+) -> MeritDemeritLog:
+    log = MeritDemeritLog.objects.create(
+        cadet_id=cadet_id,
+        type=type,
+        points=points,
+        reason=reason,
+        issued_by_user=issued_by,
+        issued_by_name=_issuer_name(issued_by),
+    )
+    audit_record(
+        table_name="merit_demerit_logs",
+        operation="INSERT",
+        record_id=log.pk,
+        user_id=issued_by.pk if issued_by else None,
+        payload={
+            "id": log.pk,
+            "cadet_id": cadet_id,
+            "type": type,
+            "points": points,
+            "reason": reason,
+            "issued_by_user_id": issued_by.pk if issued_by else None,
+            "issued_by_name": log.issued_by_name,
+            "date_recorded": log.date_recorded.isoformat() if log.date_recorded else None,
+        },
+    )
+    return log
+
+
+@transaction.atomic
+def merit_demerit_log_create(
+    *,
+    cadet: Cadet,
+    type: str,
+    points: int,
+    reason: str | None,
+    issued_by: User | None,
+) -> MeritDemeritLog:
+    """Record merits or demerits: a ledger row (+ audit), the grade row and lifetime merits
+    updated together, and a notification to the cadet."""
+    grade = grade_for_update(cadet_id=cadet.pk)
+    log = _ledger_record(
+        cadet_id=cadet.pk, type=type, points=points, reason=reason, issued_by=issued_by
+    )
+    if type == MeritDemeritLog.Type.MERIT:
+        grade.merit_points = (grade.merit_points or 0) + points
+        grade.lifetime_merit_points = (grade.lifetime_merit_points or 0) + points
+    else:
+        grade.demerit_points = (grade.demerit_points or 0) + points
+    grade.save(update_fields=["merit_points", "demerit_points", "lifetime_merit_points"])
+    cadet_notify(
+        cadet_id=cadet.pk,
+        message=f"You received {points} {type} point{'s' if points != 1 else ''}"
+        + (f": {reason}" if reason else "."),
+        type="grade",
+    )
+    cadet_reads_invalidate(cadet_ids=[cadet.pk])
+    return log
+
+
+@transaction.atomic
+def grade_update(*, grade: Grade, data: dict[str, Any], updated_by: User | None) -> Grade:
+    """Update scores, status and merit/demerit totals. A change of the merit or demerit total
+    is recorded as a ledger row holding the difference (legacy admin grade update)."""
+    grade = grade_for_update(cadet_id=grade.cadet_id)
+    changed: list[str] = []
+    for field in (*SCORE_FIELDS, "status"):
+        if field in data and getattr(grade, field) != data[field]:
+            setattr(grade, field, data[field])
+            changed.append(field)
+    for field, type in (
+        ("merit_points", MeritDemeritLog.Type.MERIT),
+        ("demerit_points", MeritDemeritLog.Type.DEMERIT),
+    ):
+        if field not in data:
+            continue
+        difference = data[field] - (getattr(grade, field) or 0)
+        if difference == 0 and getattr(grade, field) is not None:
+            continue
+        setattr(grade, field, data[field])
+        changed.append(field)
+        if difference != 0:
+            _ledger_record(
+                cadet_id=grade.cadet_id,
+                type=type,
+                points=difference,
+                reason="Grade adjustment",
+                issued_by=updated_by,
+            )
+            if type == MeritDemeritLog.Type.MERIT and difference > 0:
+                grade.lifetime_merit_points = (grade.lifetime_merit_points or 0) + difference
+                changed.append("lifetime_merit_points")
+    if not changed:
+        return grade
+    grade.save(update_fields=changed)
+    audit_record(
+        table_name="grades",
+        operation="UPDATE",
+        record_id=grade.pk,
+        user_id=updated_by.pk if updated_by else None,
+        payload={field: getattr(grade, field) for field in changed},
+    )
+    cadet_notify(cadet_id=grade.cadet_id, message="Your grades have been updated.", type="grade")
+    cadet_reads_invalidate(cadet_ids=[grade.cadet_id])
+    return grade
+
+
+def _attended_count() -> Coalesce:
+    attended = (
+        AttendanceRecord.objects.filter(cadet_id=OuterRef("cadet_id"), status__in=ATTENDED_STATUSES)
+        .order_by()
+        .values("cadet_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(attended, output_field=IntegerField()), Value(0))
+
+
+@transaction.atomic
+def grade_attendance_recount(*, cadet_ids: Iterable[int]) -> int:
+    """Set grades.attendance_present to the number of attended records (present, late or
+    excused) for these cadets, creating missing grade rows. One UPDATE; returns the number
+    of rows whose stored value was wrong."""
+    ids = sorted(set(cadet_ids))
+    if not ids:
+        return 0
+    grade_rows_ensure(cadet_ids=ids)
+    # Lock the grade rows first (in id order): the count below then starts after any
+    # concurrent mark for the same cadet has committed, so it sees that record too.
+    list(
+        Grade.objects.select_for_update()
+        .filter(cadet_id__in=ids)
+        .order_by("cadet_id")
+        .values_list("pk")
+    )
+    return grade_attendance_sync(cadet_ids=ids)
+
+
+def grade_rows_ensure(*, cadet_ids: Iterable[int] | None = None) -> int:
+    """Create the missing grade rows (one per cadet) of these cadets, or of every cadet;
+    returns how many were created."""
+    cadets = Cadet.objects.filter(grade__isnull=True)
+    if cadet_ids is not None:
+        cadets = cadets.filter(pk__in=list(cadet_ids))
+    missing = list(cadets.values_list("pk", flat=True))
+    if not missing:
+        return 0
+    created = Grade.objects.bulk_create(
+        [Grade(cadet_id=pk) for pk in missing], ignore_conflicts=True
+    )
+    return len(created)
+
+
+def grade_attendance_sync(*, cadet_ids: Iterable[int] | None = None) -> int:
+    """Fix drift between grades.attendance_present and the attendance records, for the given
+    cadets or for everyone; one UPDATE touching only the rows that are wrong. Returns how many
+    rows changed (and drops the cached reads when any did)."""
+    queryset = Grade.objects.all()
+    if cadet_ids is not None:
+        queryset = queryset.filter(cadet_id__in=list(cadet_ids))
+    queryset = queryset.alias(counted=_attended_count()).exclude(attendance_present=F("counted"))
+    changed_ids = list(queryset.values_list("cadet_id", flat=True))
+    if not changed_ids:
+        return 0
+    changed = Grade.objects.filter(cadet_id__in=changed_ids).update(
+        attendance_present=_attended_count()
+    )
+    cadet_reads_invalidate(cadet_ids=changed_ids)
+    return changed
