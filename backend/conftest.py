@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from rgms.cadets.models import Cadet
 from rgms.users.models import Role, User
 
 
@@ -111,3 +112,29 @@ def role_clients(
         "staff": staff_client,
         "admin": admin_client,
     }
+
+
+@pytest.fixture
+def cadet(cadet_user: User) -> Cadet:
+    """The cadet profile (with its grade row) of `cadet_user`: the owner in matrix tests."""
+    from rgms.cadets.tests.factories import CadetFactory
+    from rgms.grading.models import Grade
+
+    profile = CadetFactory(last_name="Owner")
+    Grade.objects.create(cadet=profile)
+    cadet_user.cadet = profile
+    cadet_user.save(update_fields=["cadet"])
+    return profile
+
+
+@pytest.fixture
+def other_cadet(other_cadet_user: User) -> Cadet:
+    """The cadet profile of `other_cadet_user`, who must never see `cadet`'s records."""
+    from rgms.cadets.tests.factories import CadetFactory
+    from rgms.grading.models import Grade
+
+    profile = CadetFactory(last_name="Other")
+    Grade.objects.create(cadet=profile)
+    other_cadet_user.cadet = profile
+    other_cadet_user.save(update_fields=["cadet"])
+    return profile

@@ -8,4 +8,8 @@ urlpatterns: list = [
     path("", include("rgms.messaging.api.urls")),
     path("", include("rgms.preferences.api.urls")),
     path("", include("rgms.audit.api.urls")),
+    path("", include("rgms.cadets.api.urls")),
+    path("", include("rgms.staff.api.urls")),
+    path("", include("rgms.grading.api.urls")),
+    path("", include("rgms.attendance.api.urls")),
 ]
