@@ -84,7 +84,7 @@ def test_authorization_matrix(
 
 def test_every_kind_of_user_lists_notifications(make_user: Callable[..., User]) -> None:
     # given one user of every kind the data holds: with and without a cadet or staff row,
-    # a superuser, and an unapproved user
+    # and a superuser
     cadet = Cadet.objects.create(first_name="Ana", last_name="Cruz", student_id="2026-0001")
     staff = Staff.objects.create(first_name="Ben", last_name="Reyes", email="ben@example.org")
     users = [
@@ -94,7 +94,6 @@ def test_every_kind_of_user_lists_notifications(make_user: Callable[..., User]) 
         make_user(Role.TRAINING_STAFF),
         make_user(Role.ADMIN),
         make_user(Role.ADMIN, is_superuser=True, staff=staff),
-        make_user(Role.CADET, is_approved=False),
     ]
     for user in users:
         NotificationFactory(user=user, type="grade")
@@ -108,6 +107,16 @@ def test_every_kind_of_user_lists_notifications(make_user: Callable[..., User]) 
         assert listed.status_code == 200, (user.role, listed.content)
         assert counted.status_code == 200, (user.role, counted.content)
         assert any(row["user_id"] == user.pk for row in listed.json()["results"])
+
+
+def test_unapproved_and_archived_users_get_401_not_500(make_user: Callable[..., User]) -> None:
+    # given an unapproved cadet and an archived one, each holding a token
+    for user in (make_user(Role.CADET, is_approved=False), make_user(Role.CADET, is_archived=True)):
+        # when they list notifications
+        response = bearer_client(user).get(LIST)
+        # then they are refused with the error body, never a server error
+        assert response.status_code == 401, response.content
+        assert set(response.json()) == {"code", "message", "errors"}
 
 
 def test_list_is_newest_first_in_cursor_pages(cadet_client: APIClient, cadet_user: User) -> None:
