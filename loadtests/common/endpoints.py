@@ -1,9 +1,9 @@
 """Every API path the load scenarios call, in one place.
 
-The endpoints are being built while these scenarios are written; if a path changes, this module is
-the only edit. Paths end with a slash as the project's URL convention says
-(``/api/v1/<kebab-plural>/``); Django would answer a slash-less POST with a redirect that turns it
-into a GET, so the slash matters.
+If a path changes, this module is the only edit. Slashes follow the backend's URL configuration
+exactly: resource routes end with one (``/api/v1/<kebab-plural>/``, DRF's router), the auth
+one-off endpoints do not (``/api/v1/auth/login``). It matters: Django answers a POST to the other
+spelling with a 404 or a redirect that turns it into a GET.
 
 ``NAME_*`` are the request names in the statistics: one name per endpoint, with ids and page
 numbers replaced by placeholders, so 3000 cadet ids make one row, not 3000.
@@ -15,9 +15,9 @@ from typing import Final
 
 API: Final = "/api/v1"
 
-LOGIN: Final = f"{API}/auth/login/"
-REFRESH: Final = f"{API}/auth/refresh/"
-ME: Final = f"{API}/auth/me/"
+LOGIN: Final = f"{API}/auth/login"
+REFRESH: Final = f"{API}/auth/refresh"
+ME: Final = f"{API}/auth/me"
 CADETS: Final = f"{API}/cadets/"
 NOTIFICATIONS: Final = f"{API}/notifications/"
 ATTENDANCE: Final = f"{API}/attendance/"

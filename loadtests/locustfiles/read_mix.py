@@ -2,7 +2,7 @@
 
 Staff page through the roster (``GET /api/v1/cadets/?page=N&page_size=100``), open a training
 day's attendance sheet (``GET /api/v1/attendance/?training_day=<id>``) and check notifications.
-Cadets read their own account (``GET /api/v1/auth/me/``), their own cadet profile
+Cadets read their own account (``GET /api/v1/auth/me``), their own cadet profile
 (``GET /api/v1/cadets/<own id>/``) and notifications. Cadets never page the roster: they may not
 read other cadets.
 

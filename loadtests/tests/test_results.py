@@ -20,7 +20,7 @@ from loadtests.common.thresholds import (
 def _result() -> LoadResult:
     return evaluate_run(
         [
-            EndpointSamples("/api/v1/auth/me/", "GET", RequestClass.READ, [10.0] * 300, 0),
+            EndpointSamples("/api/v1/auth/me", "GET", RequestClass.READ, [10.0] * 300, 0),
             EndpointSamples(
                 "/api/v1/attendance/", "POST", RequestClass.WRITE, [100.0] * 189 + [2050.0] * 11, 3
             ),

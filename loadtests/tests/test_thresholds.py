@@ -319,7 +319,7 @@ def test_setup_class_is_judged_on_errors_only() -> None:
     # given the read mix: reads judged, 50 slow logins as set-up traffic
     rows = [
         EndpointSamples("/api/v1/cadets/[own id]/", "GET", READ, [50.0] * 400, 0),
-        EndpointSamples("/api/v1/auth/login/", "POST", WRITE, [4000.0] * 50, 0),
+        EndpointSamples("/api/v1/auth/login", "POST", WRITE, [4000.0] * 50, 0),
     ]
 
     result = evaluate_run(rows, judged_classes=(READ,))
@@ -334,8 +334,8 @@ def test_setup_class_is_judged_on_errors_only() -> None:
 
 def test_failed_setup_requests_breach_the_run() -> None:
     rows = [
-        EndpointSamples("/api/v1/auth/me/", "GET", READ, [50.0] * 400, 0),
-        EndpointSamples("/api/v1/auth/login/", "POST", WRITE, [40.0] * 50, 5),
+        EndpointSamples("/api/v1/auth/me", "GET", READ, [50.0] * 400, 0),
+        EndpointSamples("/api/v1/auth/login", "POST", WRITE, [40.0] * 50, 5),
     ]
 
     result = evaluate_run(rows, judged_classes=(READ,))
@@ -409,7 +409,7 @@ def test_run_judging_no_class_is_a_tool_error() -> None:
 def test_result_document_shape() -> None:
     # given a run with two read endpoints and one write endpoint over 10 s
     rows = [
-        EndpointSamples("/api/v1/auth/me/", "GET", READ, [float(x) for x in range(1, 301)], 1),
+        EndpointSamples("/api/v1/auth/me", "GET", READ, [float(x) for x in range(1, 301)], 1),
         EndpointSamples("/api/v1/notifications/", "GET", READ, [20.0] * 100, 0),
         EndpointSamples("/api/v1/attendance/", "POST", WRITE, [200.0] * 250, 0),
     ]
@@ -441,9 +441,9 @@ def test_result_document_shape() -> None:
     assert read["failures"] == 1
     assert read["rps"] == 40.0
     assert {"p50_ms", "p95_ms", "p99_ms", "error_ratio", "reasons", "scope"} <= set(read)
-    me = next(e for e in doc["endpoints"] if e["name"] == "/api/v1/auth/me/")
+    me = next(e for e in doc["endpoints"] if e["name"] == "/api/v1/auth/me")
     assert me == {
-        "name": "/api/v1/auth/me/",
+        "name": "/api/v1/auth/me",
         "method": "GET",
         "class": "read",
         "count": 300,

@@ -16,7 +16,7 @@ READ, WRITE = RequestClass.READ, RequestClass.WRITE
 
 def load_doc(read: list[float], write: list[float], write_failures: int = 0) -> dict[str, Any]:
     rows = [
-        EndpointSamples("/api/v1/auth/me/", "GET", READ, read, 0),
+        EndpointSamples("/api/v1/auth/me", "GET", READ, read, 0),
         EndpointSamples("/api/v1/attendance/", "POST", WRITE, write, write_failures),
     ]
     return json.loads(json.dumps(evaluate_run(rows, duration_s=60.0).to_dict()))
