@@ -85,10 +85,20 @@ class ActivityViewSet(
             data = ActivityOutputSerializer(page, many=True).data
             return dict(self.get_paginated_response(list(data)).data)
 
-        # Same body for every role, so one cache entry per URL serves everyone.
-        body = cache.get_or_build(
-            [services.CACHE_NAMESPACE], ["list", request.build_absolute_uri()], build
-        )
+        # Same body for every role, so one entry per page serves everyone. The key is built
+        # from the normalised parameters (not the raw URL), so junk query strings cannot fill
+        # the cache; a page that is not a number is answered (404) without caching.
+        page = request.query_params.get("page", "1")
+        if not page.isdigit():
+            return Response(build())
+        parts = [
+            "list",
+            request.get_host(),
+            filters.validated_data.get("type"),
+            int(page),
+            self.paginator.get_page_size(request),
+        ]
+        body = cache.get_or_build([services.CACHE_NAMESPACE], parts, build)
         return Response(body)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -209,3 +209,25 @@ def test_repeated_list_reads_are_cache_hits(cadet_client: APIClient) -> None:
     after = cache.stats()
     assert after["misses"] - before["misses"] == 1
     assert after["hits"] - before["hits"] == 2
+
+
+def test_junk_query_strings_share_one_cache_entry(cadet_client: APIClient) -> None:
+    # given an activity
+    ActivityFactory()
+    before = cache.stats()
+    # when the same page is asked for with different junk parameters and spellings
+    for params in ({}, {"x": "1"}, {"x": "2", "page": "1"}, {"page_size": "20"}):
+        assert cadet_client.get(LIST, params).status_code == 200
+    # then one miss built it and the rest were hits
+    after = cache.stats()
+    assert after["misses"] - before["misses"] == 1
+    assert after["hits"] - before["hits"] == 3
+
+
+def test_a_bad_page_is_404_with_the_error_body(cadet_client: APIClient) -> None:
+    # when a page that is not a number, or past the end, is asked for
+    # then 404 with the error body
+    for page in ("abc", "99"):
+        response = cadet_client.get(LIST, {"page": page})
+        assert response.status_code == 404
+        assert set(response.json()) == {"code", "message", "errors"}
