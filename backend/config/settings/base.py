@@ -293,7 +293,20 @@ CELERY_WORKER_CONCURRENCY = 2
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
+# visibility_timeout: a task a worker took but never acknowledged (acks late; the worker was
+# killed) goes back to the queue after this long. It must exceed the hard time limit, or a
+# task still running would be handed to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
+}
+# States and results live in the database (django-celery-results): they survive a Redis
+# restart or flush. Kept a week, so a report link stays readable; the nightly
+# celery.backend_cleanup that beat adds deletes older ones.
+CELERY_RESULT_EXPIRES = timedelta(days=7)
+# Eager runs (no REDIS_URL) store their state too, so GET /api/v1/tasks/<id>/ works locally.
+CELERY_TASK_STORE_EAGER_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = not REDIS_URL
