@@ -196,6 +196,14 @@ STORAGES = {
 }
 # Hashed file names make every static URL immutable, so browsers may keep them a year.
 WHITENOISE_MAX_AGE = 31536000
+# Uploaded files and generated reports go to Cloudinary when CLOUDINARY_URL is set (web and
+# worker share no disk on Render), to MEDIA_ROOT otherwise.
+CLOUDINARY_URL: str | None = env.get("CLOUDINARY_URL")
+CLOUDINARY_TIMEOUT = 30
+if CLOUDINARY_URL:
+    STORAGES["default"] = {"BACKEND": "rgms.files.storage.CloudinaryStorage"}
+# POST /api/v1/files/upload: the largest file accepted per detected kind, in bytes.
+UPLOAD_MAX_SIZE_BY_KIND = {"image": 10 * 1024 * 1024, "document": 20 * 1024 * 1024}
 
 # SECURITY (production tightens these further)
 # ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("", include("rgms.staff.api.urls")),
     path("", include("rgms.grading.api.urls")),
     path("", include("rgms.attendance.api.urls")),
+    path("", include("rgms.files.api.urls")),
     path("", include("rgms.reports.api.urls")),
     path("", include("rgms.jobs.api.urls")),
 ]
