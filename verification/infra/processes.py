@@ -129,12 +129,15 @@ class ManagedProcess:
         status: int | None = None
         while time.monotonic() < deadline:
             self._check_alive()
-            status = http_status(self.url + path, timeout=2.0)
+            # Generous per request: a health check may wait on its own probes' timeouts.
+            remaining = max(1.0, deadline - time.monotonic())
+            status = http_status(self.url + path, timeout=min(10.0, remaining))
             if status is not None and (accepted is None or status in accepted):
                 return status
             time.sleep(0.2)
-        raise self._fail(f"GET {path} did not answer as expected within {timeout:.0f}s "
-                         f"(last status {status})")
+        raise self._fail(
+            f"GET {path} did not answer as expected within {timeout:.0f}s (last status {status})"
+        )
 
     def wait_for_log(self, pattern: str, timeout: float = 60.0) -> re.Match[str]:
         regex = re.compile(pattern)
@@ -348,7 +351,7 @@ def gunicorn(
         f"{HOST}:{port}",
         "config.wsgi:application",
     ]
-    env = {**env, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
+    env = {"SERVICE_NAME": "web", **env, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
     return start(name, argv, env, port=port, ready_path=ready_path, **kwargs)  # type: ignore[arg-type]
 
 
@@ -380,7 +383,7 @@ def daphne(
         str(websocket_timeout),
         "config.asgi:application",
     ]
-    env = {**env, "PORT": str(port)}
+    env = {"SERVICE_NAME": "channels", **env, "PORT": str(port)}
     return start(name, argv, env, port=port, **kwargs)  # type: ignore[arg-type]
 
 
@@ -414,16 +417,14 @@ def celery_worker(
     if queues:
         argv += ["-Q", ",".join(queues)]
     kwargs.setdefault("ready_log", r"\bready\.")
-    return start(name, argv, env, **kwargs)  # type: ignore[arg-type]
+    return start(name, argv, {"SERVICE_NAME": "worker", **env}, **kwargs)  # type: ignore[arg-type]
 
 
-def celery_beat(
-    env: Mapping[str, str], *, name: str = "beat", **kwargs: object
-) -> ManagedProcess:
+def celery_beat(env: Mapping[str, str], *, name: str = "beat", **kwargs: object) -> ManagedProcess:
     """Celery beat (schedule and state in the database: django_celery_beat)."""
     argv = [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"]
     kwargs.setdefault("ready_log", r"beat: Starting")
-    return start(name, argv, env, **kwargs)  # type: ignore[arg-type]
+    return start(name, argv, {"SERVICE_NAME": "beat", **env}, **kwargs)  # type: ignore[arg-type]
 
 
 # --- a fresh database and a Redis slot per stack -----------------------------------------
