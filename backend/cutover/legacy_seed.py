@@ -74,6 +74,7 @@ CORRUPTED_HASH = "$2a$10$7EqJtq98hPqEX7fNZaFWoOhi5BWX4Z1.1kPzEkV2D8yaR4hOa2b"  #
 SHARED_STAFF_PASSWORD = "rotc-staff-2024"
 SHARED_CADET_PASSWORD = "cadet pass 2024"
 BCRYPT_COST = 10
+DEFAULT_SEED = 20240803
 _BCRYPT_ALPHABET = "./" + string.ascii_uppercase + string.ascii_lowercase + string.digits
 
 Excuse = Literal["reduced", "full"]
@@ -87,7 +88,7 @@ class SeedConfig:
     """What to generate. None means "as the dialect's legacy database has it"."""
 
     scale: float = 1.0
-    seed: int = 20240803
+    seed: int = DEFAULT_SEED
     cadets: int | None = None
     staff: int | None = None
     training_days: int = 15
