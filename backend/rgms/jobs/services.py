@@ -10,6 +10,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 from celery import Task
@@ -140,40 +141,56 @@ def cleanup_expired_tokens() -> CleanupOutcome:
 class BackupOutcome:
     status: str  # "completed" or "not_configured"
     reason: str = ""
-    manifest: dict[str, Any] | None = None
+    backup: dict[str, Any] | None = None
+    validation: dict[str, Any] | None = None
 
 
-NOT_CONFIGURED = "not_configured"
+NOT_CONFIGURED, COMPLETED = "not_configured", "completed"
 
 
-def backup_database() -> BackupOutcome:
-    """Back up the legacy database with the migration toolkit's backup.
+class BackupFailed(RuntimeError):
+    """A backup was made but does not restore to what its manifest records."""
 
-    Until the toolkit and its source are configured this says so plainly; it never reports
-    a backup it did not make."""
+
+def backup_target() -> Path | None:
+    """Where weekly backups go: a directory that outlives a deploy (a Render persistent disk
+    mounted on the worker). ``settings.LEGACY_BACKUP_DIR``; unset means not configured, since
+    a backup on the worker's ephemeral disk would vanish at the next deploy."""
+    target = getattr(settings, "LEGACY_BACKUP_DIR", None)
+    return Path(target) if target else None
+
+
+def backup_database(*, target: Path | None = None) -> BackupOutcome:
+    """Back up the legacy database with the migration toolkit (cutover.backup), then prove
+    the backup restores (validate_backup). Says plainly when it cannot run; it never reports
+    a backup it did not make, and a backup that does not validate fails the task."""
     if not env.is_set("NODEJS_DATABASE_URL"):
-        return BackupOutcome(NOT_CONFIGURED, "NODEJS_DATABASE_URL is not set")
+        return _not_configured("NODEJS_DATABASE_URL is not set")
+    target = target or backup_target()
+    if target is None:
+        return _not_configured("no backup directory is configured (LEGACY_BACKUP_DIR)")
     try:
-        backup = import_module("cutover.backup")
+        toolkit = import_module("cutover.backup")
     except ImportError as exc:
-        return BackupOutcome(NOT_CONFIGURED, f"the migration toolkit's backup is missing: {exc}")
-    run = getattr(backup, "backup_run", None)
-    if run is None:
-        return BackupOutcome(NOT_CONFIGURED, "cutover.backup has no backup_run()")
-    manifest = run(source_url=env.get("NODEJS_DATABASE_URL"))
-    return BackupOutcome("completed", manifest=_as_dict(manifest))
+        return _not_configured(f"the migration toolkit's backup (cutover.backup) is missing: {exc}")
+    source = env.get("NODEJS_DATABASE_URL")
+    # PostgreSQL backups are restored into a scratch database on the legacy server, as the
+    # toolkit's CLI does by default; SQLite backups are checked as a file copy.
+    scratch = source if source.startswith(("postgres://", "postgresql://")) else None
+    result = toolkit.create_backup(source, target)
+    validation = toolkit.validate_backup(result.manifest_path, scratch_server_url=scratch)
+    if not validation.ok:
+        raise BackupFailed(
+            f"backup {result.backup_path} does not match its manifest: "
+            f"{len(validation.discrepancies)} discrepancies"
+        )
+    logger.info("legacy database backed up to %s and validated", result.backup_path)
+    return BackupOutcome(COMPLETED, backup=result.as_dict(), validation=validation.as_dict())
 
 
-def _as_dict(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
-    if hasattr(value, "as_dict"):
-        return value.as_dict()
-    from dataclasses import asdict, is_dataclass
-
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    return {"value": str(value)}
+def _not_configured(reason: str) -> BackupOutcome:
+    logger.warning("backup-database did not run: %s", reason)
+    return BackupOutcome(NOT_CONFIGURED, reason)
 
 
 # DIAGNOSTICS

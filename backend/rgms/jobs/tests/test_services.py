@@ -49,27 +49,60 @@ def test_cleanup_expired_tokens_flushes_expired_and_their_blacklist(cadet_user):
     assert not BlacklistedToken.objects.exists()
 
 
-def test_backup_is_not_configured_without_a_legacy_database(monkeypatch):
+def test_backup_is_not_configured_without_a_legacy_database(monkeypatch, tmp_path):
     monkeypatch.delenv("NODEJS_DATABASE_URL", raising=False)
 
-    outcome = services.backup_database()
+    outcome = services.backup_database(target=tmp_path)
 
     assert outcome.status == services.NOT_CONFIGURED
     assert "NODEJS_DATABASE_URL" in outcome.reason
-    assert outcome.manifest is None
+    assert outcome.backup is None
+    assert list(tmp_path.iterdir()) == []
 
 
-def test_backup_is_not_configured_without_the_toolkit(monkeypatch):
-    # given a legacy database but no backup module to call
+def test_backup_is_not_configured_without_a_target(monkeypatch, settings):
     monkeypatch.setenv("NODEJS_DATABASE_URL", "postgresql://legacy@127.0.0.1:1/legacy")
-    monkeypatch.setattr(
-        services, "import_module", lambda name: (_ for _ in ()).throw(ImportError(name))
-    )
+    settings.LEGACY_BACKUP_DIR = None
 
     outcome = services.backup_database()
 
     assert outcome.status == services.NOT_CONFIGURED
+    assert "LEGACY_BACKUP_DIR" in outcome.reason
+
+
+def test_backup_is_not_configured_without_the_toolkit(monkeypatch, tmp_path):
+    # given a legacy database and a target, but no backup module to call
+    monkeypatch.setenv("NODEJS_DATABASE_URL", "postgresql://legacy@127.0.0.1:1/legacy")
+
+    def missing(name):
+        raise ImportError(name)
+
+    monkeypatch.setattr(services, "import_module", missing)
+
+    outcome = services.backup_database(target=tmp_path)
+
+    assert outcome.status == services.NOT_CONFIGURED
     assert "cutover.backup" in outcome.reason
+
+
+def test_backup_makes_and_validates_a_real_backup(monkeypatch, tmp_path):
+    # given a small legacy SQLite database
+    from cutover.legacy_seed import SeedConfig, seed_legacy_database
+
+    legacy = f"sqlite:///{tmp_path / 'legacy.sqlite3'}"
+    seed_legacy_database(legacy, SeedConfig(cadets=8, staff=6, training_days=3))
+    monkeypatch.setenv("NODEJS_DATABASE_URL", legacy)
+
+    # when the beat job runs
+    outcome = services.backup_database(target=tmp_path / "backups")
+
+    # then a backup file and its manifest exist, and the backup restored to the same content
+    assert outcome.status == services.COMPLETED
+    assert outcome.validation["ok"] is True
+    backup_file = tmp_path / "backups" / outcome.backup["backup"].rsplit("/", 1)[-1]
+    assert backup_file.exists()
+    assert outcome.backup["total_rows"] > 0
+    assert outcome.backup["sha256"]
 
 
 def test_worker_probe_completes_once_per_task_id():
