@@ -9,6 +9,9 @@ raises `ConversionError(table, pk, column, value, reason)` for a value no rule c
 |----------------------|-------------------------------------------------------------|-------|
 | to_bool              | bool; integers 0/1; text 'true'/'false'/'t'/'f'/'1'/'0'     | bool  |
 |                      | (any letter case). Anything else (2, 'yes', '', 1.0) raises.|       |
+| to_flag              | to_bool, and NULL -> the column's legacy default, for the   | bool  |
+|                      | nullable legacy flags that land in NOT NULL fields (the     |       |
+|                      | legacy routes read NULL as the default).                    |       |
 | to_int               | int; integral finite float; text of an optional sign and    | int   |
 |                      | digits (surrounding blanks allowed: SQLite keeps such text  |       |
 |                      | only when it could not convert it). 32-bit range (Django's  |       |
@@ -141,6 +144,18 @@ def to_bool(value: object, cell: Cell = NOWHERE) -> bool | None:
             return False
         raise cell.error(value, "text is not one of true/false/t/f/1/0")
     raise cell.error(value, f"{type(value).__name__} is not a boolean")
+
+
+def to_flag(value: object, cell: Cell = NOWHERE, *, default: bool) -> bool:
+    """A legacy boolean flag for a NOT NULL field: NULL reads as the column's legacy default.
+
+    The legacy flag columns are nullable with a default (is_archived BOOLEAN DEFAULT FALSE) and
+    the legacy routes read NULL as the default (`is_archived IS FALSE OR is_archived IS NULL`);
+    the RGMS fields are NOT NULL with the same default. The importer counts how often this
+    rule applies. Any other value follows `to_bool`.
+    """
+    converted = to_bool(value, cell)
+    return default if converted is None else converted
 
 
 # ----------------------------------------------------------------------------- numbers

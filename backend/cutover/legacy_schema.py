@@ -144,6 +144,13 @@ class Column:
     def is_expected_in(self, dialect: Dialect) -> bool:
         return dialect in self.expected_in
 
+    @property
+    def flag_default(self) -> bool | None:
+        """The legacy default of a boolean flag column (None if not a flag with a default)."""
+        if self.kind is not Kind.BOOLEAN or self.sqlite_default not in {"0", "1"}:
+            return None
+        return self.sqlite_default == "1"
+
 
 @dataclass(frozen=True, slots=True)
 class ReducedForm:
@@ -840,6 +847,27 @@ NOT_MIGRATED: Mapping[str, NotMigratedTable] = MappingProxyType(
             "fails on PostgreSQL); no legacy route reads it and RGMS records staff changes in "
             "its own audit log. When a source has it, the export still writes it (raw, every "
             "column) and reports it, so nothing is lost; the import does not load it.",
+        ),
+    }
+)
+
+# The other half of the two-way accounting: model fields no legacy column feeds, with what
+# migrated rows get there. The accounting test fails when a model grows a field not listed.
+NEW_MODEL_FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "users.User": MappingProxyType(
+            {
+                "last_login": "Django auth bookkeeping; NULL until the first login after cutover",
+                "is_superuser": "Django permissions; False for migrated users",
+                "groups": "Django permissions; empty for migrated users",
+                "user_permissions": "Django permissions; empty for migrated users",
+            }
+        ),
+        "notifications.Notification": MappingProxyType(
+            {"priority": "new in RGMS (websocket payload); migrated rows take 'normal'"}
+        ),
+        "audit.AuditLog": MappingProxyType(
+            {"ip_address": "new in RGMS (security events); NULL for migrated rows"}
         ),
     }
 )

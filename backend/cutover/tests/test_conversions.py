@@ -449,3 +449,17 @@ def test_error_report_is_bounded_and_structured() -> None:
     assert data["table"] == "cadets"
     assert data["pk"] == 42
     assert data["column"] == "birthdate"
+
+
+@pytest.mark.parametrize(
+    ("value", "default", "expected"),
+    [(None, False, False), (None, True, True), (1, False, True), ("f", True, False)],
+)
+def test_to_flag_reads_null_as_the_legacy_default(
+    value: object, default: bool, expected: bool
+) -> None:
+    assert cv.to_flag(value, CELL, default=default) is expected
+
+
+def test_to_flag_still_rejects_garbage() -> None:
+    assert_rejected(cv.to_flag, "maybe", default=False)
