@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 Kind = Report.Kind
 PDF, CSV = "application/pdf", "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REPORT_MEDIA_TYPES = (PDF, "text/csv", XLSX)
 
 _FORMATS: dict[str, tuple[str, str]] = {
     Kind.CADET_GRADES_PDF: ("pdf", PDF),

@@ -24,6 +24,7 @@ from rgms.reports.api.serializers import (
     ReportOutputSerializer,
 )
 from rgms.reports.models import Report
+from rgms.reports.services import REPORT_MEDIA_TYPES
 
 
 class ReportListCreateApi(GenericAPIView):
@@ -79,7 +80,10 @@ class ReportDownloadApi(APIView):
     @extend_schema(
         summary="Download a finished report's file",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            **{
+                (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
+                for media_type in REPORT_MEDIA_TYPES
+            },
             **error_responses(403, 404, 409),
         },
     )
