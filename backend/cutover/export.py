@@ -45,6 +45,7 @@ from cutover.manifest import (
     artefact_path,
     check_file,
     jsonable,
+    jsonable_row,
     read_manifest,
     utc_now_iso,
     write_manifest,
@@ -163,14 +164,17 @@ def export_table(
 def _row_values(
     plan: TablePlan, columns: tuple[str, ...], row: tuple[Any, ...], key_index: int | None
 ) -> list[Any]:
-    values = []
-    for column, value in zip(columns, row, strict=True):
+    try:
+        return jsonable_row(row, strict=True)
+    except UnrepresentableValue:
+        pass
+    for column, value in zip(columns, row, strict=True):  # find and name the cell
         try:
-            values.append(jsonable(value, strict=True))
+            jsonable(value, strict=True)
         except UnrepresentableValue as exc:
             pk = row[key_index] if key_index is not None else None
             raise ExportError(plan.name, pk, column, value, str(exc)) from None
-    return values
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def export_database(

@@ -29,6 +29,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -124,6 +125,22 @@ def jsonable(value: object, *, strict: bool = True) -> Jsonable:
     return {"$repr": repr(value)}
 
 
+_PASS_THROUGH: Final = frozenset({int, bool, type(None)})
+
+
+def jsonable_row(values: Sequence[object], *, strict: bool = True) -> list[Jsonable]:
+    """`jsonable` over a row, with the common types (ints, ASCII text, NULL) inlined."""
+    out: list[Jsonable] = []
+    append = out.append
+    for value in values:
+        kind = type(value)
+        if kind in _PASS_THROUGH or (kind is str and value.isascii()):  # type: ignore[union-attr]
+            append(value)
+        else:
+            append(jsonable(value, strict=strict))
+    return out
+
+
 _TRUE: Final = frozenset({"true", "t", "1"})
 _FALSE: Final = frozenset({"false", "f", "0"})
 
@@ -142,8 +159,17 @@ def _canon_bool(value: Jsonable) -> Jsonable:
     return value
 
 
+_PLAIN_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}", re.ASCII)
+
+
 def _canon_timestamp(value: Jsonable) -> Jsonable:
     if isinstance(value, str):
+        if len(value) == 19 and _PLAIN_TIMESTAMP.fullmatch(value):
+            # the common forms ('YYYY-MM-DD HH:MM:SS' / ISO without fraction), parsed in C
+            try:
+                return datetime.fromisoformat(value).isoformat()
+            except ValueError:
+                return value
         moment = match_timestamp_text(value)
         if moment is not None:
             if moment.tzinfo is not None:
@@ -205,21 +231,28 @@ class TableDigester:
         if len(columns) != len(kinds):
             raise ValueError("one kind per column")
         self.columns = tuple(columns)
-        self._canon = tuple(_CANON.get(k, _identity) if k else _identity for k in kinds)
+        # Only the columns whose kind has a normalisation need a per-value call.
+        self._canon = tuple(
+            (index, name, _CANON[kind])
+            for index, (name, kind) in enumerate(zip(columns, kinds, strict=True))
+            if kind in _CANON
+        )
         self.rows = 0
         self._sum = 0
 
     def add_jsonable(self, values: Sequence[Jsonable]) -> None:
         """Add a row already in JSON form (as written to, or read from, an export file)."""
-        row = {
-            col: canon(v) for col, canon, v in zip(self.columns, self._canon, values, strict=True)
-        }
+        if len(values) != len(self.columns):
+            raise ValueError(f"{len(values)} values for {len(self.columns)} columns")
+        row = dict(zip(self.columns, values, strict=True))
+        for index, name, canon in self._canon:
+            row[name] = canon(values[index])
         self._sum += int.from_bytes(hashlib.sha256(_row_bytes(row)).digest(), "big")
         self.rows += 1
 
     def add_db_row(self, values: Sequence[object]) -> None:
         """Add a row as the database returned it."""
-        self.add_jsonable([jsonable(v, strict=False) for v in values])
+        self.add_jsonable(jsonable_row(values, strict=False))
 
     def result(self) -> TableDigest:
         return TableDigest(self.rows, f"{self._sum % _MODULUS:064x}")
