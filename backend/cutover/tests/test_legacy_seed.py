@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import bcrypt
@@ -224,3 +225,17 @@ def test_dialect_defaults_can_be_overridden(tmp_path: Path) -> None:
         conn.execute("SELECT count(*) FROM sqlite_master WHERE type='trigger'").fetchone()[0] == 0
     )
     conn.close()
+
+
+def test_foreign_key_check_catches_orphans(make_pg_database: Callable[[str], str]) -> None:
+    url = make_pg_database("orphans")
+    config = SeedConfig(scale=0.005, triggers=False, indexes=False)
+    seed.seed_legacy_database(url, config)
+    tables = seed.present_tables(Dialect.POSTGRESQL, config)
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        seed._check_foreign_keys(cur, tables, config)  # the seeded data holds
+        cur.execute("SET session_replication_role = replica")
+        cur.execute("INSERT INTO grades (cadet_id) VALUES (999999)")
+        cur.execute("SET session_replication_role = DEFAULT")
+        with pytest.raises(AssertionError, match=r"orphan grades\.cadet_id"):
+            seed._check_foreign_keys(cur, tables, config)
