@@ -25,6 +25,10 @@ ALL_SERVICES = (WEB, CHANNELS, WORKER, BEAT)
 
 # A signing key shorter than this is refused outright, never replaced (MISSION K).
 MIN_SECRET_KEY_LENGTH = 50
+# Security audit rows are kept at least this long: a shorter AUDIT_RETENTION_DAYS refuses to
+# start instead of silently deleting history (R16.4).
+MIN_AUDIT_RETENTION_DAYS = 90
+MIN_METRICS_TOKEN_LENGTH = 24
 
 
 class EnvError(ValueError):
@@ -143,6 +147,23 @@ def _choice(*choices: str) -> Callable[[str], str]:
         return value
 
     return parse
+
+
+def _retention_days(raw: str) -> int:
+    value = _int(raw)
+    if value < MIN_AUDIT_RETENTION_DAYS:
+        raise EnvError(
+            f'"{raw}" is below the minimum of {MIN_AUDIT_RETENTION_DAYS} days '
+            "(audit history is never silently shortened)"
+        )
+    return value
+
+
+def _metrics_token(raw: str) -> str:
+    value = raw.strip()
+    if len(value) < MIN_METRICS_TOKEN_LENGTH:
+        raise EnvError(f"must be at least {MIN_METRICS_TOKEN_LENGTH} characters")
+    return value
 
 
 def _time_zone(raw: str) -> str:
@@ -269,6 +290,36 @@ VARIABLES: dict[str, Variable] = {
             _seconds,
             1.5,
             "Seconds each dependency probe of /api/health may take.",
+        ),
+        Variable(
+            "METRICS_TOKEN",
+            _metrics_token,
+            None,
+            "Bearer token for GET /metrics (Prometheus); unset means /metrics answers 404.",
+            secret=True,
+            services=(WEB, CHANNELS),
+        ),
+        Variable(
+            "PROMETHEUS_MULTIPROC_DIR",
+            _text,
+            None,
+            "prometheus-client's multiprocess directory; unset: gunicorn makes a fresh one.",
+            services=(),
+        ),
+        Variable(
+            "ALERT_WEBHOOK_URL",
+            _url("http", "https"),
+            None,
+            "Receives a JSON POST when the error-rate alert fires (docs/monitoring.md).",
+            secret=True,
+            services=(WORKER,),
+        ),
+        Variable(
+            "AUDIT_RETENTION_DAYS",
+            _retention_days,
+            365,
+            f"Days security audit rows are kept (minimum {MIN_AUDIT_RETENTION_DAYS}).",
+            services=(WORKER,),
         ),
         Variable(
             "WEB_CONCURRENCY", _positive_int, 4, "gunicorn worker processes.", services=(WEB,)

@@ -8,6 +8,7 @@ Celery broker; SENTRY_DSN: Sentry). ``local.py`` supplies the no-server fallback
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ import dj_database_url
 from celery.schedules import crontab
 
 from config import env
-from config.logging import logging_config
+from config.logging import detect_service, logging_config
 from config.sentry import init_sentry
 
 BASE_DIR = env.BACKEND_DIR
@@ -24,7 +25,9 @@ BASE_DIR = env.BACKEND_DIR
 # ------------------------------------------------------------------------------
 DEBUG = False
 ENVIRONMENT: str = env.get("ENVIRONMENT") or "local"
-SERVICE_NAME: str = env.get("SERVICE_NAME")
+SERVICE_NAME: str = (
+    env.get("SERVICE_NAME") if env.is_set("SERVICE_NAME") else detect_service(sys.argv)
+)
 APP_VERSION: str = env.get("RENDER_GIT_COMMIT") or "dev"
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
@@ -78,6 +81,7 @@ LOCAL_APPS = [
     "rgms.audit.apps.AuditConfig",
     "rgms.preferences.apps.PreferencesConfig",
     "rgms.realtime.apps.RealtimeConfig",
+    "rgms.observability.apps.ObservabilityConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -104,6 +108,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
+    # First: request id, metrics and the request log line cover everything below it.
+    "rgms.observability.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -340,6 +346,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rgms.jobs.tasks.backup_database",
         "schedule": crontab(minute="0", hour="4", day_of_week="sunday"),
     },
+    # Observability (docs/monitoring.md): the R16.5 error-rate alert and audit retention.
+    "error-rate-check": {
+        "task": "rgms.observability.tasks.error_rate_check",
+        "schedule": crontab(minute="*"),
+    },
+    "audit-retention-cleanup": {
+        "task": "rgms.observability.tasks.audit_retention_cleanup",
+        "schedule": crontab(minute="30", hour="3"),
+    },
 }
 
 # HEALTH
@@ -348,6 +363,7 @@ HEALTH_CHECK_TIMEOUT: float = env.get("HEALTH_CHECK_TIMEOUT")
 
 # LOGGING AND ERRORS
 # ------------------------------------------------------------------------------
+LOGGING_CONFIG = "config.logging.configure"
 LOGGING = logging_config(service=SERVICE_NAME, level=env.get("LOG_LEVEL"))
 SENTRY_DSN: str | None = env.get("SENTRY_DSN")
 if SENTRY_DSN:
@@ -358,3 +374,12 @@ if SENTRY_DSN:
         traces_sample_rate=env.get("SENTRY_TRACES_SAMPLE_RATE"),
         service=SERVICE_NAME,
     )
+
+# METRICS, ALERTS, AUDIT RETENTION (docs/monitoring.md)
+# ------------------------------------------------------------------------------
+METRICS_TOKEN: str | None = env.get("METRICS_TOKEN")
+ALERT_WEBHOOK_URL: str | None = env.get("ALERT_WEBHOOK_URL")
+AUDIT_RETENTION_DAYS: int = env.get("AUDIT_RETENTION_DAYS")
+# Test-only views (rgms.observability.views); only a test settings overlay turns them on,
+# never an environment variable.
+OBSERVABILITY_DEBUG_VIEWS = False

@@ -21,6 +21,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from rgms.core.exceptions import ApplicationError
+from rgms.observability.security import audit_permission_denied
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.PermissionDenied):
+        # Security trail (R16.3): a 403 on an admin endpoint is audited; the body is unchanged.
+        audit_permission_denied(request=context.get("request"), view=context.get("view"))
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -15,4 +15,5 @@ urlpatterns: list = [
     path("", include("rgms.files.api.urls")),
     path("", include("rgms.reports.api.urls")),
     path("", include("rgms.jobs.api.urls")),
+    path("", include("rgms.observability.api.urls")),
 ]

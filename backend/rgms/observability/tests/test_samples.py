@@ -1,0 +1,119 @@
+"""The rolling sample store: in-process, and per-minute reservoirs in a real Redis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+
+import pytest
+import redis
+
+from rgms.observability import samples
+from rgms.observability.stats import RequestSample, TaskSample
+
+NOW = 1_800_000_000.0  # a fixed clock, on a minute boundary
+
+
+def _request(at: float, status: int = 200, ms: float = 5.0) -> RequestSample:
+    return RequestSample(at, "/api/v1/cadets/<pk>/", "GET", status, ms)
+
+
+def test_encoding_round_trips() -> None:
+    request = _request(NOW + 0.123, 503, 12.345)
+    assert samples.decode_request(samples.encode_request(request)) == request
+    task = TaskSample(NOW, "rgms.x", "FAILURE", None)
+    assert samples.decode_task(samples.encode_task(task)) == task
+    assert samples.decode_request("garbage") is None
+
+
+def test_process_store_keeps_a_bounded_window() -> None:
+    store = samples.ProcessStore(max_samples=3)
+    for i in range(5):
+        store.add(samples.REQUESTS, samples.encode_request(_request(NOW + i)), NOW + i)
+    kept = store.read(samples.REQUESTS, since=0, until=NOW + 10)
+    assert len(kept) == 3  # the oldest two were dropped
+    assert len(store.read(samples.REQUESTS, since=NOW + 3, until=NOW + 10)) == 1
+
+
+def test_window_reads_only_the_requested_minutes(process_store) -> None:
+    # given samples 30 s, 4 min and 20 min old
+    for age in (30, 240, 1200):
+        samples.record_request(_request(NOW - age))
+    # then a 5 minute window holds two, a 60 minute window all three
+    assert len(samples.window(5, now=NOW).requests) == 2
+    assert len(samples.window(60, now=NOW).requests) == 3
+    assert samples.window(5, now=NOW).source == "process"
+
+
+def test_window_length_is_bounded() -> None:
+    with pytest.raises(ValueError, match="window"):
+        samples.window(61)
+
+
+def test_recording_never_raises(caplog) -> None:
+    class Broken:
+        source = "redis"
+
+        def add(self, *args):
+            raise redis.ConnectionError("down")
+
+    samples.set_store(Broken())  # type: ignore[arg-type]
+    try:
+        samples.record_request(_request(NOW))  # no exception
+    finally:
+        samples.set_store(None)
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url)
+    prefix = "rgms-obs-test"
+    yield client
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.mark.needs_redis
+def test_redis_store_is_shared_and_windowed(redis_client: redis.Redis) -> None:
+    # given two processes' stores on one Redis
+    a = samples.RedisStore(redis_client, prefix="rgms-obs-test")
+    b = samples.RedisStore(
+        redis.Redis(connection_pool=redis_client.connection_pool), prefix="rgms-obs-test"
+    )
+    a.add(samples.REQUESTS, samples.encode_request(_request(NOW - 10)), NOW - 10)
+    b.add(samples.REQUESTS, samples.encode_request(_request(NOW - 130, 500)), NOW - 130)
+    b.add(samples.REQUESTS, samples.encode_request(_request(NOW - 900)), NOW - 900)
+    # when either reads the last 5 minutes
+    read = a.read(samples.REQUESTS, since=NOW - 300, until=NOW)
+    # then it sees both processes' samples in the window, each with weight 1
+    statuses = sorted(samples.decode_request(raw).status for raw, _ in read)
+    assert statuses == [200, 500]
+    assert {weight for _, weight in read} == {Fraction(1)}
+    # and the keys expire on their own
+    assert (
+        0
+        < redis_client.ttl(f"rgms-obs-test:req:{int((NOW - 10) // 60)}:samples")
+        <= (samples.KEY_TTL_SECONDS)
+    )
+
+
+@pytest.mark.needs_redis
+def test_redis_reservoir_is_bounded_and_weighted(redis_client: redis.Redis) -> None:
+    # given a cap of 10 samples per minute and 50 requests in one minute
+    store = samples.RedisStore(
+        redis_client, prefix="rgms-obs-test", caps={samples.REQUESTS: 10, samples.TASKS: 10}
+    )
+    minute_start = NOW - 60
+    for i in range(50):
+        at = minute_start + i
+        store.add(
+            samples.REQUESTS, samples.encode_request(_request(at, 500 if i < 25 else 200)), at
+        )
+    # when the window is read
+    read = store.read(samples.REQUESTS, since=NOW - 120, until=NOW)
+    # then only 10 samples are kept, each standing for 5 requests
+    assert len(read) == 10
+    assert {weight for _, weight in read} == {Fraction(5)}
+    assert redis_client.llen(f"rgms-obs-test:req:{int(minute_start // 60)}:samples") == 10
+    assert sum(weight for _, weight in read) == 50
