@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
+from rgms.authentication.tokens import access_token_for_user
 from rgms.cadets.models import Cadet
 from rgms.users.models import Role, User
 
@@ -26,7 +26,8 @@ def api_client() -> APIClient:
 
 def bearer_client(user: User) -> APIClient:
     client = APIClient()
-    token = RefreshToken.for_user(user).access_token
+    # RGMS tokens carry role and password-version claims; simplejwt's own RefreshToken lacks them.
+    token = access_token_for_user(user)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 

@@ -104,6 +104,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login brute-force limit (docs/authentication.md): failed attempts per (client IP, account)
+# and per client IP within a 15 minute window; successful logins are never counted. The per-IP
+# ceiling is for a campus NAT address shared by 3000 cadets: 300 failures in 15 minutes is one
+# cadet in ten mistyping at the same moment, while a password-spraying client gets 300 guesses.
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+LOGIN_FAILURE_LIMIT_PER_USERNAME = 5
+LOGIN_FAILURE_LIMIT_PER_IP = 300
+# Proxies in front of the app that APPEND the client address to X-Forwarded-For (Render: 1).
+# The client is that many entries from the end; 0 means use the socket address.
+TRUSTED_PROXY_COUNT = 1
+# Reset links (admin-issued or emailed) work once and expire after a day.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
+PASSWORD_RESET_PATH = "/reset-password"
+PASSWORD_RESET_REQUEST_LIMIT_PER_IDENTIFIER = 3  # per hour: no mailbox bombing
+PASSWORD_RESET_REQUEST_LIMIT_PER_IP = 300  # per hour: a whole campus on cutover day
 
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
@@ -247,7 +262,9 @@ FRONTEND_URL: str = env.get("FRONTEND_URL")[0]
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's class plus RGMS's rules (claims, archived/unapproved users, password
+        # version); the websocket middleware uses the same class.
+        "rgms.authentication.backends.RGMSJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rgms.api.pagination.PagePagination",
@@ -276,7 +293,15 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    "TOKEN_TYPE_CLAIM": "token_type",
+    "JTI_CLAIM": "jti",
     "LEEWAY": 0,
+    # Access tokens only, carrying role and password-version claims (rgms.authentication.tokens);
+    # a token minted by simplejwt's own classes lacks them and is refused.
+    "AUTH_TOKEN_CLASSES": ("rgms.authentication.tokens.AccessToken",),
+    # Password changes retire tokens through the keyed "pwv" claim instead of simplejwt's
+    # unkeyed MD5 of the stored hash.
+    "CHECK_REVOKE_TOKEN": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "RGMS API",

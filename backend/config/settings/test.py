@@ -32,8 +32,10 @@ if _url.startswith("sqlite"):
 DATABASES = {"default": postgres_database(_url, pool=False)}
 DATABASES["default"]["TEST"] = {"NAME": f"test_rgms_{os.getpid()}"}
 
+# A fast hasher first; the legacy-login tests override this with base.PASSWORD_HASHERS.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
     "rgms.users.hashers.LegacyBCryptPasswordHasher",
 ]
 CELERY_TASK_ALWAYS_EAGER = True

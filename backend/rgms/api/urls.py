@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns: list = [
+    path("auth/", include("rgms.authentication.api.urls")),
     path("", include("rgms.activities.api.urls")),
     path("", include("rgms.notifications.api.urls")),
     path("", include("rgms.messaging.api.urls")),
