@@ -401,15 +401,26 @@ def create_database(server_url: str, name: str) -> str:
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
         raise ConfigError(f"refusing an unusual database name {name!r}")
     with connect_postgres(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.Error as exc:
+            raise ConfigError(
+                f"cannot create database {name} on {redact_url(server_url)}: "
+                f"{str(exc).strip()} (point --scratch-url at a server where that is allowed)"
+            ) from exc
     return with_database(server_url, name)
 
 
 def drop_database(server_url: str, name: str) -> None:
     with connect_postgres(server_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+        try:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        except psycopg.Error as exc:
+            raise ConfigError(
+                f"cannot drop database {name} on {redact_url(server_url)}: {str(exc).strip()}"
+            ) from exc
 
 
 @contextmanager

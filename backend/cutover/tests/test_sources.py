@@ -203,3 +203,26 @@ def test_source_is_one_read_only_snapshot(sqlite_legacy: str) -> None:
             writer.execute("DELETE FROM notifications")  # the snapshot holds a read lock
         writer.close()
         assert source.count("notifications") == before
+
+
+def test_scratch_database_without_the_right_is_a_config_error(
+    pg_server: str, make_pg_database: Callable[[str], str]
+) -> None:
+    from urllib.parse import urlsplit, urlunsplit
+
+    from cutover.sources import create_database
+
+    url = make_pg_database("roles")
+    role = "cutover_scratch_nocreatedb"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP ROLE IF EXISTS {role}")
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+    try:
+        parts = urlsplit(pg_server)
+        host = parts.netloc.rsplit("@", 1)[-1]
+        limited = urlunsplit(parts._replace(netloc=f"{role}@{host}"))
+        with pytest.raises(ConfigError, match="--scratch-url"):
+            create_database(limited, "cutover_scratch_denied")
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP ROLE {role}")
