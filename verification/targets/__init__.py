@@ -1,0 +1,1 @@
+"""What deploy-verify runs against: our local processes, or the Render services."""
