@@ -14,6 +14,16 @@ from config.settings import base as base_settings
 LOGIN_URL = "/api/v1/auth/login"
 
 
+def forget_login_failures() -> None:
+    """Empty the login limit's counters (only this process's keys on a shared Redis)."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("rgms:auth:*")
+    else:
+        cache.clear()
+
+
 @pytest.fixture
 def production_hashers(settings: Any) -> list[str]:
     """The PASSWORD_HASHERS production runs (the test settings put a fast MD5 hasher first)."""

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core.cache import cache
 
 from rgms.authentication import throttle
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    cache.clear()
 
 
 def test_window_counts_and_closes() -> None:
@@ -50,3 +49,25 @@ def test_lockout_reports_the_binding_scope(settings) -> None:
     lockout = throttle.login_lockout(ip=ip, subject="user:2", now=4.0)
     assert lockout.scope == "ip"
     assert lockout.retry_after == 15 * 60 - 4
+
+
+@pytest.mark.needs_redis
+def test_counts_are_exact_under_concurrency_in_redis(settings, redis_url: str) -> None:
+    # given the production cache backend
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"rgms-throttle-test-{uuid.uuid4().hex}",
+        }
+    }
+    window = throttle.Window(key="concurrent", limit=1000, seconds=60)
+    now = time.time()
+    # when 40 failures arrive at once
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = sorted(pool.map(lambda _: window.hit(now), range(40)))
+    # then every one was counted once, and the keys expire with the window
+    assert counts == list(range(1, 41))
+    assert window.count(now)[0] == 40
+    assert 0 < cache.ttl(f"rgms:auth:{window.key}:count") <= 60
+    window.clear()

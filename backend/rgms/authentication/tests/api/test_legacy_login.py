@@ -18,10 +18,10 @@ from typing import Any
 import bcrypt
 import pytest
 from django.contrib.auth.hashers import BCryptSHA256PasswordHasher, check_password, get_hasher
-from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rgms.authentication.tests.conftest import forget_login_failures
 from rgms.users.models import Role, User
 from rgms.users.passwords import legacy_password_is_usable, legacy_password_to_django
 
@@ -85,7 +85,7 @@ def test_generated_legacy_passwords_log_in_and_are_upgraded(
     converted = legacy_password_to_django(legacy)
     assert converted == f"bcrypt${legacy}"
     User.objects.filter(pk=legacy_user.pk).update(password=converted)
-    cache.clear()
+    forget_login_failures()
     # when the user logs in with the password, exactly as typed
     first = login(legacy_user.username, password)
     # then
@@ -114,7 +114,7 @@ def test_a_different_password_never_logs_in(
     same_prefix = password.encode()[:BCRYPTJS_MAX_BYTES] == other.encode()[:BCRYPTJS_MAX_BYTES]
     converted = legacy_password_to_django(bcryptjs_hash(password, prefix, cost=4))
     User.objects.filter(pk=legacy_user.pk).update(password=converted)
-    cache.clear()
+    forget_login_failures()
     # when
     response = login(legacy_user.username, other)
     # then
@@ -145,7 +145,7 @@ def test_placeholder_never_verifies(
     placeholder = prefix + tail
     converted = legacy_password_to_django(placeholder)
     User.objects.filter(pk=legacy_user.pk).update(password=converted)
-    cache.clear()
+    forget_login_failures()
     # then no password verifies, not even the placeholder itself
     assert not check_password(password, converted)
     assert not check_password(placeholder, converted)
