@@ -254,6 +254,7 @@ class StackConfig:
     web_workers: int = 2
     settings: str = "config.settings.local"
     seed_accounts: bool = True
+    migrate: bool = True  # False: the given database_url is already migrated
 
 
 Launcher = Callable[[Mapping[str, str], int | None, Path], processes.ManagedProcess]
@@ -359,8 +360,8 @@ class LocalStack:
             self.database_url = f"sqlite:///{(self.run_dir / 'django.sqlite3').resolve()}"
         base["DATABASE_URL"] = self.database_url
         self.env = base
-        needs_migrate = not (config.postgres_url and config.use_template) or config.database_url
-        if needs_migrate:
+        copied = bool(config.postgres_url and config.use_template and not config.database_url)
+        if config.migrate and not copied:
             processes.manage(["migrate", "--noinput", "-v0"], base, timeout=900)
 
     def _seed(self) -> None:

@@ -1,0 +1,1 @@
+"""The main job: a full local cutover rehearsal (``python -m verification rehearse``)."""
