@@ -88,7 +88,7 @@ class AuthPasswordChangeInputSerializer(serializers.Serializer):
 
 
 class AuthPasswordResetIssueInputSerializer(serializers.Serializer):
-    user_id = serializers.IntegerField(min_value=1)
+    user_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     send_email = serializers.BooleanField(
         default=False, help_text="Also email a link to the account's address, if it has one."
     )

@@ -74,6 +74,12 @@ def test_refuses_without_username_or_password(monkeypatch: pytest.MonkeyPatch) -
     assert not User.objects.exists()
 
 
+def test_skip_if_unset_for_deploy_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INITIAL_ADMIN_USERNAME", raising=False)
+    assert "no admin created" in run("--skip-if-unset")
+    assert not User.objects.exists()
+
+
 def test_refuses_weak_passwords() -> None:
     with pytest.raises(CommandError, match="too weak"):
         run("--username", "ops-admin", "--password", "admin123")

@@ -34,6 +34,11 @@ class Command(BaseCommand):
             help="Default: INITIAL_ADMIN_PASSWORD (prefer the variable: arguments show in ps).",
         )
         parser.add_argument(
+            "--skip-if-unset",
+            action="store_true",
+            help="Exit quietly when no username is given or configured (for deploy hooks).",
+        )
+        parser.add_argument(
             "--reset-password",
             action="store_true",
             help="Set the password of an existing admin too (otherwise it is left alone).",
@@ -43,6 +48,9 @@ class Command(BaseCommand):
         username = options["username"] or env.get("INITIAL_ADMIN_USERNAME")
         email = options["email"] or env.get("INITIAL_ADMIN_EMAIL")
         password = options["password"] or env.get("INITIAL_ADMIN_PASSWORD")
+        if not username and options["skip_if_unset"]:
+            self.stdout.write("INITIAL_ADMIN_USERNAME is not set; no admin created.")
+            return
         if not username:
             raise CommandError("No admin username: pass --username or set INITIAL_ADMIN_USERNAME.")
         if username == LEGACY_DEFAULT_ADMIN_USERNAME:
