@@ -363,6 +363,7 @@ def daphne(
     ping_interval: int = 20,
     ping_timeout: int = 30,
     websocket_timeout: int = 86400,
+    application: str = "config.asgi:application",
     **kwargs: object,
 ) -> ManagedProcess:
     """The channels service (the documented daphne command), bound to 127.0.0.1."""
@@ -381,7 +382,7 @@ def daphne(
         str(ping_timeout),
         "--websocket_timeout",
         str(websocket_timeout),
-        "config.asgi:application",
+        application,
     ]
     env = {"SERVICE_NAME": "channels", **env, "PORT": str(port)}
     return start(name, argv, env, port=port, **kwargs)  # type: ignore[arg-type]

@@ -45,6 +45,7 @@ class Stack:
     channels: processes.ManagedProcess
     worker: processes.ManagedProcess
     users: dict[str, int]
+    layer_backend: str
 
     def ws(self, path: str, token: str | None) -> str:
         query = f"?token={token}" if token is not None else ""
@@ -87,13 +88,18 @@ def stack(
         )
         processes.manage(["migrate", "--noinput"], env, timeout=300)
         users = shell(env, CREATE_USERS)
+        layer_backend = shell(
+            env,
+            "from django.conf import settings\n"
+            "print('RESULT \"%s\"' % settings.CHANNEL_LAYERS['default']['BACKEND'])\n",
+        )
         web = processes.gunicorn(env, workers=2, log_dir=logs, ready_timeout=90)
         started.append(web)
         channels = processes.daphne(env, log_dir=logs, ready_timeout=60)
         started.append(channels)
         worker = processes.celery_worker(env, log_dir=logs, ready_timeout=90)
         started.append(worker)
-        yield Stack(env, web, channels, worker, users)
+        yield Stack(env, web, channels, worker, users, layer_backend)
     finally:
         for proc in reversed(started):
             proc.stop()
@@ -282,3 +288,33 @@ def test_logs_are_kept_per_process(stack):
     for proc in (stack.web, stack.channels, stack.worker):
         assert proc.running(), proc.log_text(tail=2000)
         assert Path(proc.log_path).stat().st_size > 0
+
+
+FIXED_LAYER = "rgms.realtime.layers.RedisChannelLayer"
+
+
+async def test_an_idle_socket_stays_open_and_still_receives(stack, request):
+    """channels-redis waits for messages with a 5 s blocking pop; with redis-py 8's default
+    5 s read timeout and the stock layer, the waiting consumer dies and daphne closes its
+    socket with 1011 (django/channels_redis#422). rgms.realtime.layers fixes it once
+    CHANNEL_LAYERS uses it."""
+    if stack.layer_backend != FIXED_LAYER:
+        request.applymarker(
+            pytest.mark.xfail(
+                reason=f"CHANNEL_LAYERS uses {stack.layer_backend}, not {FIXED_LAYER}",
+                strict=True,
+            )
+        )
+    admin_token = login(stack, "e2e-admin")
+    token = login(stack, "e2e-cadet-b")
+    bob_id = stack.users["e2e-cadet-b"]
+    async with connect(stack.ws("/ws/notifications/", token), open_timeout=10) as socket:
+        await socket.send(json.dumps({"type": "ping"}))
+        assert (await receive(socket))["type"] == "pong"
+
+        # idle for longer than the blocking pop and the client read timeout
+        await receive_nothing(socket, within=8.0)
+
+        text = f"after idling {secrets.token_hex(4)}"
+        await asyncio.to_thread(create_notification_via_web, stack, admin_token, bob_id, text)
+        assert_notification(await receive(socket), user_id=bob_id, text=text)
