@@ -1,0 +1,777 @@
+"""API throughput benchmark: req/s and p50/p95 of the hot endpoints under gunicorn.
+
+Prints figures; it is not a test and asserts no timings. What it does:
+
+1. creates a fresh PostgreSQL database on the server of DATABASE_URL (default
+   postgresql://postgres@127.0.0.1:5432/postgres) and leases a Redis logical database,
+2. migrates it and seeds it with bulk writes (no services, so no side effects): N cadets
+   (default 3000) each with a user account and a grade row, D training days (default 15),
+   N x D attendance records, notifications (a few per cadet, more for the logged-in cadets,
+   some global announcements), one admin and one staff user,
+3. starts gunicorn exactly as Render does (backend/gunicorn.conf.py, sync workers,
+   WEB_CONCURRENCY workers) under ``config.settings.production`` with a complete environment
+   (requests carry ``X-Forwarded-Proto: https`` as Render's proxy does, so the SSL redirect
+   does not answer them),
+4. logs in through POST /api/v1/auth/login (admin, staff and several cadets),
+5. runs each scenario with ``wrk`` (a Lua script supplies the bearer token, method and body;
+   every response status is checked) for a bounded time at a fixed number of connections,
+   after a short warm-up, and prints req/s, p50, p95 and p99 per scenario.
+
+Scenarios (all at ``--connections``, default 10):
+  roster          GET  /api/v1/cadets/?page_size=100 as admin (the graded roster page)
+  roster_nocache  the same page with a unique, ignored query parameter per request, so every
+                  request misses the read cache (the build path: queries + encoding)
+  profile         GET  /api/v1/cadets/<own id>/ as the cadet (cycling over the cadets)
+  notifications   GET  /api/v1/notifications/ as the cadet
+  attendance      POST /api/v1/attendance/ as staff (upsert, recount, notification)
+  grade           PATCH /api/v1/grades/<id>/ as admin (scores change on every request)
+
+Usage (from the repository root)::
+
+    .venv/bin/python -m verification.benchmarks.api_throughput
+    .venv/bin/python -m verification.benchmarks.api_throughput --cadets 200 --days 3 \\
+        --duration 2 --warmup 1 --workers 2          # small, for CI
+
+Needs ``wrk`` on PATH (Debian: ``apt-get install wrk``), a PostgreSQL server and a Redis
+server; everything runs on 127.0.0.1 and is removed afterwards (``--keep`` keeps the database
+and prints its URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from verification.infra import processes
+
+DEFAULT_DATABASE_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS_SERVER = "redis://127.0.0.1:6379/0"
+SCENARIOS = ("roster", "roster_nocache", "profile", "notifications", "attendance", "grade")
+PASSWORD_ENV = "RGMS_BENCH_PASSWORD"  # noqa: S105 (the variable's name)
+MARKER = "RGMS_BENCH_RESULT"
+
+
+# --- seeding (runs in a Django subprocess: `api_throughput seed`) -------------------------
+
+
+def seed(*, cadets: int, days: int, login_cadets: int) -> dict[str, Any]:
+    """Bulk-write the benchmark data set; returns the ids and usernames the scenarios use."""
+    import datetime
+    import random
+
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+
+    from rgms.attendance.models import ATTENDED_STATUSES, AttendanceRecord, TrainingDay
+    from rgms.cadets.models import Cadet
+    from rgms.grading.models import Grade
+    from rgms.notifications.models import Notification
+    from rgms.staff.models import Staff
+    from rgms.users.models import Role, User
+
+    rng = random.Random(20250101)  # one fixed data set, run after run
+    password_hash = make_password(os.environ[PASSWORD_ENV])
+    first_names = ["Juan", "Maria", "Jose", "Ana", "Pedro", "Rosa", "Carlos", "Liza", "Mark"]
+    last_names = ["Santos", "Reyes", "Cruz", "Bautista", "Garcia", "Mendoza", "Torres", "Ramos"]
+    companies = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
+    courses = ["BSIT", "BSCS", "BSED", "BSBA", "BSCE", "BSN"]
+
+    with transaction.atomic():
+        training_days = TrainingDay.objects.bulk_create(
+            TrainingDay(
+                date=datetime.date(2025, 1, 4) + datetime.timedelta(weeks=n),
+                title=f"Training day {n + 1}",
+                description="Drill and ceremonies",
+            )
+            for n in range(days)
+        )
+        cadet_rows = Cadet.objects.bulk_create(
+            Cadet(
+                student_id=f"2025-{n:05d}",
+                first_name=rng.choice(first_names),
+                middle_name="M",
+                last_name=f"{rng.choice(last_names)}{n % 97}",
+                email=f"cadet{n}@example.edu",
+                contact_number="09171234567",
+                address="Marawi City",
+                course=rng.choice(courses),
+                year_level=str(rng.randint(1, 4)),
+                school_year="2025-2026",
+                battalion="1st",
+                company=rng.choice(companies),
+                platoon=str(rng.randint(1, 3)),
+                cadet_course="MS1",
+                semester="1st",
+                gender=rng.choice(["Male", "Female"]),
+                birthdate=datetime.date(2005, 1, 1) + datetime.timedelta(days=n % 900),
+                is_profile_completed=True,
+            )
+            for n in range(cadets)
+        )
+        users = User.objects.bulk_create(
+            User(
+                username=cadet.student_id,
+                role=Role.CADET,
+                cadet=cadet,
+                is_approved=True,
+                email=cadet.email,
+                # The logged-in cadets get the benchmark password; the rest an unusable one.
+                password=password_hash if n < login_cadets else f"!{secrets.token_hex(8)}",
+            )
+            for n, cadet in enumerate(cadet_rows)
+        )
+        statuses = ["present"] * 16 + ["late"] * 2 + ["absent"] * 1 + ["excused"] * 1
+        records: list[AttendanceRecord] = []
+        attended: dict[int, int] = {}
+        for cadet in cadet_rows:
+            for day in training_days:
+                status = rng.choice(statuses)
+                attended[cadet.pk] = attended.get(cadet.pk, 0) + (status in ATTENDED_STATUSES)
+                records.append(
+                    AttendanceRecord(
+                        training_day=day, cadet=cadet, status=status, time_in="7:05:12 AM"
+                    )
+                )
+        AttendanceRecord.objects.bulk_create(records, batch_size=5000)
+        grades = Grade.objects.bulk_create(
+            Grade(
+                cadet=cadet,
+                attendance_present=attended.get(cadet.pk, 0),
+                merit_points=rng.randint(0, 20),
+                demerit_points=rng.randint(0, 10),
+                prelim_score=rng.randint(60, 100),
+                midterm_score=rng.randint(60, 100),
+                final_score=rng.randint(60, 100),
+                lifetime_merit_points=rng.randint(0, 40),
+            )
+            for cadet in cadet_rows
+        )
+        now = timezone.now()
+        notifications = [
+            Notification(
+                user=user,
+                message=f"Your attendance for Training day {k + 1} was marked present.",
+                type="attendance",
+                created_at=now - datetime.timedelta(minutes=k),
+            )
+            for user in users
+            for k in range(2)
+        ]
+        notifications += [
+            Notification(
+                user=user,
+                message="Your grades have been updated.",
+                type="grade",
+                is_read=k % 3 == 0,
+                created_at=now - datetime.timedelta(hours=k),
+            )
+            for user in users[:login_cadets]
+            for k in range(30)
+        ]
+        notifications += [
+            Notification(
+                user=None,
+                message=f"Announcement {k}: formation at 0700.",
+                type="announcement",
+                created_at=now - datetime.timedelta(days=k),
+            )
+            for k in range(20)
+        ]
+        Notification.objects.bulk_create(notifications, batch_size=5000)
+        staff = Staff.objects.create(
+            first_name="Tess", last_name="Staff", email="staff@example.edu", rank="SGT"
+        )
+        admin = User.objects.create(
+            username="bench-admin", role=Role.ADMIN, is_approved=True, password=password_hash
+        )
+        staff_user = User.objects.create(
+            username="bench-staff",
+            role=Role.TRAINING_STAFF,
+            staff=staff,
+            is_approved=True,
+            password=password_hash,
+        )
+    return {
+        "admin": admin.username,
+        "staff": staff_user.username,
+        "cadets": [
+            {"username": user.username, "cadet_id": user.cadet_id} for user in users[:login_cadets]
+        ],
+        "cadet_ids": [cadet.pk for cadet in cadet_rows],
+        "grade_ids": [grade.pk for grade in grades],
+        "training_day_ids": [day.pk for day in training_days],
+        "counts": {
+            "cadets": len(cadet_rows),
+            "users": len(users) + 2,
+            "training_days": len(training_days),
+            "attendance_records": len(records),
+            "notifications": len(notifications),
+        },
+    }
+
+
+def _seed_main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="api_throughput seed")
+    parser.add_argument("--cadets", type=int, required=True)
+    parser.add_argument("--days", type=int, required=True)
+    parser.add_argument("--login-cadets", type=int, required=True)
+    args = parser.parse_args(argv)
+    import django
+
+    django.setup()
+    result = seed(cadets=args.cadets, days=args.days, login_cadets=args.login_cadets)
+    print(MARKER, json.dumps(result))
+
+
+# --- HTTP helpers ---------------------------------------------------------------------------
+
+
+def _request(
+    url: str,
+    *,
+    method: str = "GET",
+    token: str | None = None,
+    body: dict[str, Any] | None = None,
+    timeout: float = 30.0,
+) -> tuple[int, Any]:
+    headers = {"X-Forwarded-Proto": "https", "Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:
+            return error.code, raw[:500].decode(errors="replace")
+
+
+def _login(base: str, username: str, password: str) -> str:
+    status, body = _request(
+        f"{base}/api/v1/auth/login",
+        method="POST",
+        body={"username": username, "password": password},
+    )
+    if status != 200:
+        raise SystemExit(f"login of {username} failed: {status} {body}")
+    return str(body["access"])
+
+
+# --- wrk --------------------------------------------------------------------------------------
+
+LUA_TEMPLATE = r"""
+-- Generated by verification/benchmarks/api_throughput.py: cycles over prepared requests.
+local specs = {
+%(specs)s
+}
+local expected = {%(expected)s}
+local counter = 0
+local threads = {}
+local thread_count = 0
+
+function setup(thread)
+  thread:set("tid", thread_count)
+  thread_count = thread_count + 1
+  table.insert(threads, thread)
+end
+
+local prepared = {}
+local nxt = 1
+-- globals, so that done() can read them from each thread with thread:get()
+bad = 0
+bad_status = 0
+
+function init(args)
+  for i, s in ipairs(specs) do
+    local headers = {
+      ["Authorization"] = "Bearer " .. s[3],
+      ["X-Forwarded-Proto"] = "https",
+      ["Accept"] = "application/json",
+    }
+    if s[4] ~= "" then headers["Content-Type"] = "application/json" end
+    prepared[i] = wrk.format(s[1], s[2], headers, s[4] ~= "" and s[4] or nil)
+  end
+  -- each thread starts at its own offset, so threads do not send the same request together
+  nxt = (tid * math.floor(#prepared / math.max(1, %(threads)d))) %% #prepared + 1
+end
+
+function request()
+  local r = prepared[nxt]
+  nxt = nxt %% #prepared + 1
+  return r
+end
+
+function response(status, headers, body)
+  if not expected[status] then
+    bad = bad + 1
+    bad_status = status
+  end
+end
+
+function done(summary, latency, requests)
+  local bads, last = 0, 0
+  for _, t in ipairs(threads) do
+    bads = bads + (t:get("bad") or 0)
+    local s = t:get("bad_status") or 0
+    if s ~= 0 then last = s end
+  end
+  io.write(string.format(
+    '%(marker)s {"requests": %%d, "duration_us": %%d, "bytes": %%d, "connect_errors": %%d, ' ..
+    '"read_errors": %%d, "write_errors": %%d, "status_errors": %%d, "timeouts": %%d, ' ..
+    '"unexpected": %%d, "unexpected_status": %%d, "p50_us": %%d, "p90_us": %%d, ' ..
+    '"p95_us": %%d, "p99_us": %%d, "mean_us": %%d, "max_us": %%d}\n',
+    summary.requests, summary.duration, summary.bytes, summary.errors.connect,
+    summary.errors.read, summary.errors.write, summary.errors.status, summary.errors.timeout,
+    bads, last, latency:percentile(50), latency:percentile(90), latency:percentile(95),
+    latency:percentile(99), latency.mean, latency.max))
+end
+"""
+
+
+@dataclass
+class Spec:
+    method: str
+    path: str
+    token: str
+    body: dict[str, Any] | None = None
+
+
+@dataclass
+class Result:
+    scenario: str
+    requests: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    app_cpu_ms: float = 0.0
+    db_cpu_ms: float = 0.0
+    note: str = ""
+
+
+def _lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _lua_script(specs: list[Spec], expected: tuple[int, ...], threads: int) -> str:
+    lines = []
+    for spec in specs:
+        body = json.dumps(spec.body, separators=(",", ":")) if spec.body is not None else ""
+        lines.append(
+            "  {"
+            + ", ".join(_lua_string(part) for part in (spec.method, spec.path, spec.token, body))
+            + "},"
+        )
+    return LUA_TEMPLATE % {
+        "specs": "\n".join(lines),
+        "expected": ", ".join(f"[{status}] = true" for status in expected),
+        "threads": threads,
+        "marker": MARKER,
+    }
+
+
+# --- CPU accounting (load-independent figures on a shared machine) -------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # the command name may contain spaces: split after its closing parenthesis
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def cpu_seconds(*, web_pid: int, database: str) -> tuple[float, float]:
+    """CPU seconds used so far by the gunicorn process group (master, live workers, and
+    recycled workers through the master's children totals) and by the PostgreSQL backends
+    connected to `database`. Deltas of these divided by requests give CPU ms per request,
+    which other work on a shared machine barely changes (wall-clock figures it does)."""
+    web = db = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat(int(entry.name))
+        if fields is None:
+            continue
+        utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+        pgid = int(fields[2])
+        if int(entry.name) == web_pid:
+            web += (utime + stime + cutime + cstime) / _TICK
+        elif pgid == web_pid:
+            web += (utime + stime) / _TICK
+        else:
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if cmdline.startswith(b"postgres: ") and f" {database} ".encode() in cmdline:
+                db += (utime + stime) / _TICK
+    return web, db
+
+
+def run_wrk(
+    base: str,
+    specs: list[Spec],
+    *,
+    expected: tuple[int, ...],
+    duration: float,
+    connections: int,
+    threads: int,
+    workdir: Path,
+    name: str,
+) -> dict[str, Any]:
+    script = workdir / f"{name}.lua"
+    script.write_text(_lua_script(specs, expected, threads))
+    argv = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        base + specs[0].path,
+    ]
+    completed = subprocess.run(
+        argv, capture_output=True, text=True, timeout=duration + 60, check=False
+    )
+    match = re.search(rf"{MARKER} (\{{.*\}})", completed.stdout)
+    if completed.returncode != 0 or match is None:
+        raise SystemExit(
+            f"wrk failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}"
+        )
+    return json.loads(match.group(1))
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+
+def build_scenarios(
+    data: dict[str, Any], tokens: dict[str, Any], *, size: int
+) -> dict[str, tuple[list[Spec], tuple[int, ...]]]:
+    admin, staff = tokens["admin"], tokens["staff"]
+    cadets = tokens["cadets"]  # [(token, cadet_id)]
+    day_ids, cadet_ids, grade_ids = data["training_day_ids"], data["cadet_ids"], data["grade_ids"]
+    roster = "/api/v1/cadets/?page_size=100"
+    statuses = ("present", "late", "absent", "excused")
+    attendance = [
+        Spec(
+            "POST",
+            "/api/v1/attendance/",
+            staff,
+            {
+                "training_day": day_ids[n % len(day_ids)],
+                "cadet": cadet_ids[(n * 7919) % len(cadet_ids)],
+                "status": statuses[n % len(statuses)],
+            },
+        )
+        for n in range(size)
+    ]
+    grade = [
+        Spec(
+            "PATCH",
+            f"/api/v1/grades/{grade_ids[(n * 7919) % len(grade_ids)]}/",
+            admin,
+            {"prelim_score": n % 101, "midterm_score": (n * 3) % 101, "final_score": 100 - n % 101},
+        )
+        for n in range(size)
+    ]
+    return {
+        "roster": ([Spec("GET", roster, admin)], (200,)),
+        "roster_nocache": (
+            [Spec("GET", f"{roster}&nocache={n}", admin) for n in range(size)],
+            (200,),
+        ),
+        "profile": (
+            [Spec("GET", f"/api/v1/cadets/{cadet_id}/", token) for token, cadet_id in cadets],
+            (200,),
+        ),
+        "notifications": (
+            [Spec("GET", "/api/v1/notifications/", token) for token, _ in cadets],
+            (200,),
+        ),
+        "attendance": (attendance, (200, 201)),
+        "grade": (grade, (200,)),
+    }
+
+
+def preflight(base: str, name: str, spec: Spec, expected: tuple[int, ...]) -> int:
+    """One request of the scenario with a real client: right status, and its size in bytes."""
+    status, body = _request(base + spec.path, method=spec.method, token=spec.token, body=spec.body)
+    if status not in expected:
+        raise SystemExit(f"{name}: {spec.method} {spec.path} answered {status}: {body}")
+    return len(json.dumps(body))
+
+
+def start_gunicorn(
+    env: dict[str, str], *, backend_dir: Path, workers: int, log_dir: Path
+) -> processes.ManagedProcess:
+    """gunicorn as Render runs it (that backend's gunicorn.conf.py), bound to 127.0.0.1."""
+    port = processes.free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        str(backend_dir / "gunicorn.conf.py"),
+        "--bind",
+        f"{processes.HOST}:{port}",
+        "config.wsgi:application",
+    ]
+    env = {
+        **env,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "PYTHONPATH": str(backend_dir),
+    }
+    return processes.start(
+        "web", argv, env, port=port, cwd=backend_dir, ready_path="/api/health", log_dir=log_dir
+    )
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m verification.benchmarks.api_throughput",
+        description="Seed a fresh database, start gunicorn, and measure the hot endpoints.",
+    )
+    parser.add_argument("--cadets", type=int, default=3000)
+    parser.add_argument("--days", type=int, default=15, help="training days")
+    parser.add_argument("--login-cadets", type=int, default=20, help="cadets that log in")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each")
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "4")))
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--repeat", type=int, default=1, help="runs per scenario (best kept)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_SERVER,
+        help="a URL of the PostgreSQL server; a fresh database is created on it",
+    )
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_SERVER)
+    parser.add_argument("--settings", default="config.settings.production")
+    parser.add_argument(
+        "--backend-dir",
+        type=Path,
+        default=processes.BACKEND_DIR,
+        help="serve this copy of backend/ (e.g. a snapshot of an earlier version, for A/B runs)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args(argv)
+    unknown = set(args.scenarios.split(",")) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    if args.login_cadets > args.cadets:
+        parser.error("--login-cadets cannot exceed --cadets")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["seed"]:
+        _seed_main(argv[1:])
+        return 0
+    args = _parse(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+
+    workdir = Path(tempfile.mkdtemp(prefix="rgms-bench-"))
+    password = secrets.token_urlsafe(18)
+    database_url = processes.create_database(args.database_url)
+    database_name = database_url.rsplit("/", 1)[-1]
+    lease = processes.lease_redis_db(args.redis_url)
+    web = None
+    try:
+        env = processes.backend_env(
+            database_url=database_url,
+            redis_url=lease.url,
+            secret_key=processes.random_secret_key(),
+            settings=args.settings,
+            ALLOWED_HOSTS="127.0.0.1",
+            CORS_ALLOWED_ORIGINS="https://rgms.example.edu",
+            ENVIRONMENT="staging",
+            LOG_LEVEL="WARNING",
+        )
+        started = time.monotonic()
+        processes.manage(["migrate", "--noinput", "-v", "0"], env)
+        migrated = time.monotonic()
+        seeded = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "verification.benchmarks.api_throughput",
+                "seed",
+                "--cadets",
+                str(args.cadets),
+                "--days",
+                str(args.days),
+                "--login-cadets",
+                str(args.login_cadets),
+            ],
+            cwd=str(processes.REPO_ROOT),
+            env=processes.clean_env(
+                {
+                    **env,
+                    PASSWORD_ENV: password,
+                    "PYTHONPATH": f"{processes.BACKEND_DIR}{os.pathsep}{processes.REPO_ROOT}",
+                }
+            ),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        match = re.search(rf"{MARKER} (\{{.*\}})", seeded.stdout)
+        if seeded.returncode != 0 or match is None:
+            raise SystemExit(f"seeding failed:\n{seeded.stdout[-3000:]}\n{seeded.stderr[-3000:]}")
+        data = json.loads(match.group(1))
+        print(
+            f"migrated in {migrated - started:.1f}s, seeded in {time.monotonic() - migrated:.1f}s:"
+            f" {data['counts']}"
+        )
+
+        web = start_gunicorn(
+            env, backend_dir=args.backend_dir.resolve(), workers=args.workers, log_dir=workdir
+        )
+        base = web.url
+        tokens = {
+            "admin": _login(base, data["admin"], password),
+            "staff": _login(base, data["staff"], password),
+            "cadets": [
+                (_login(base, c["username"], password), c["cadet_id"]) for c in data["cadets"]
+            ],
+        }
+        scenarios = build_scenarios(data, tokens, size=max(2000, args.cadets))
+        results: list[Result] = []
+        print(
+            f"\ngunicorn sync x{args.workers} ({args.settings}), wrk -t{args.threads} "
+            f"-c{args.connections}, {args.duration:g}s per scenario after {args.warmup:g}s warm-up"
+        )
+        print(
+            f"{'scenario':<16}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+            f"{'max ms':>9}{'errors':>8}{'app cpu':>9}{'db cpu':>8}  bytes"
+        )
+        for name in args.scenarios.split(","):
+            specs, expected = scenarios[name]
+            size = preflight(base, name, specs[0], expected)
+            best: dict[str, Any] | None = None
+            for _ in range(max(1, args.repeat)):
+                if args.warmup > 0:
+                    run_wrk(
+                        base,
+                        specs,
+                        expected=expected,
+                        duration=args.warmup,
+                        connections=args.connections,
+                        threads=args.threads,
+                        workdir=workdir,
+                        name=f"{name}-warmup",
+                    )
+                cpu_before = cpu_seconds(web_pid=web.pid, database=database_name)
+                figures = run_wrk(
+                    base,
+                    specs,
+                    expected=expected,
+                    duration=args.duration,
+                    connections=args.connections,
+                    threads=args.threads,
+                    workdir=workdir,
+                    name=name,
+                )
+                cpu_after = cpu_seconds(web_pid=web.pid, database=database_name)
+                count = max(1, figures["requests"])
+                figures["app_cpu_ms"] = (cpu_after[0] - cpu_before[0]) * 1000 / count
+                figures["db_cpu_ms"] = (cpu_after[1] - cpu_before[1]) * 1000 / count
+                figures["load"] = os.getloadavg()[0]
+                if best is None or figures["requests"] > best["requests"]:
+                    best = figures
+            assert best is not None
+            errors = (
+                best["unexpected"]
+                + best["connect_errors"]
+                + best["read_errors"]
+                + best["write_errors"]
+                + best["timeouts"]
+            )
+            result = Result(
+                scenario=name,
+                requests=best["requests"],
+                rps=round(best["requests"] / (best["duration_us"] / 1e6), 1),
+                p50_ms=round(best["p50_us"] / 1000, 2),
+                p95_ms=round(best["p95_us"] / 1000, 2),
+                p99_ms=round(best["p99_us"] / 1000, 2),
+                max_ms=round(best["max_us"] / 1000, 2),
+                errors=errors,
+                app_cpu_ms=round(best["app_cpu_ms"], 2),
+                db_cpu_ms=round(best["db_cpu_ms"], 2),
+                note=f"load {best['load']:.1f}"
+                + (f", last unexpected status {best['unexpected_status']}" if errors else ""),
+            )
+            results.append(result)
+            print(
+                f"{name:<16}{result.rps:>9.0f}{result.p50_ms:>9.1f}{result.p95_ms:>9.1f}"
+                f"{result.p99_ms:>9.1f}{result.max_ms:>9.1f}{result.errors:>8}"
+                f"{result.app_cpu_ms:>9.2f}{result.db_cpu_ms:>8.2f}  {size}  ({result.note})"
+            )
+        machine = f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs"
+        if args.json:
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "machine": machine,
+                        "date": time.strftime("%Y-%m-%d"),
+                        "args": {k: str(v) for k, v in vars(args).items()},
+                        "counts": data["counts"],
+                        "results": [asdict(result) for result in results],
+                    },
+                    indent=2,
+                )
+            )
+        print(f"\n{machine}; server log {web.log_path}")
+        return 1 if any(result.errors for result in results) else 0
+    finally:
+        if web is not None:
+            web.stop()
+        lease.release()
+        if args.keep:
+            print(f"database kept: {database_url}")
+        else:
+            processes.drop_database(database_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
