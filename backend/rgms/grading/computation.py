@@ -10,21 +10,26 @@
   (case-insensitive) gives no transmuted grade and remarks Incomplete / Dropped / Deferred.
 * NULL (None) counts as 0 for every number.
 
-Arithmetic is exact (``fractions.Fraction``), so a grade that is mathematically on a band
-boundary (e.g. exactly 75) lands in the upper band; the legacy JavaScript used binary floats
-and could fall one ulp short there. Results are handed out as ``float`` because the API
-returns JSON numbers; the float is the exact value rounded once, at the end.
+Arithmetic is exact, so a grade that is mathematically on a band boundary (e.g. exactly 75)
+lands in the upper band; the legacy JavaScript used binary floats and could fall one ulp short
+there. Every part is a whole number of 1/L, where L = lcm(days, 30), so the sums and the band
+comparisons are done in integers (a roster page computes 100 grades per request, and
+``fractions.Fraction`` cost a third of the page's time). Results are handed out as ``float``
+because the API returns JSON numbers; each float is the exact value rounded once, at the end
+(an int divided by an int is correctly rounded in Python, as ``float(Fraction)`` is).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-ATTENDANCE_WEIGHT = 30
-APTITUDE_WEIGHT = Fraction(3, 10)
-SUBJECT_WEIGHT = 40
-SUBJECT_MAXIMUM = 300
+ATTENDANCE_WEIGHT = 30  # attended / days x 30
+APTITUDE_WEIGHT = (3, 10)  # clamped aptitude x 3/10
+SUBJECT_WEIGHT = (2, 15)  # (prelim + midterm + final) / 300 x 40 = total x 2/15
+# Every part is a whole multiple of 1 / lcm(days, 30): 30 is a multiple of 10 and of 15.
+BASE_DENOMINATOR = 30
 
 # (lower bound inclusive, transmuted grade), highest first.
 TRANSMUTATION: tuple[tuple[int, float], ...] = (
@@ -82,25 +87,33 @@ def compute_grade(
 ) -> GradeResult:
     """Apply the legacy rule to one cadet's numbers (None counts as 0)."""
     days = total_days or 0
-    attendance = Fraction(attended or 0, days) * ATTENDANCE_WEIGHT if days > 0 else Fraction(0)
+    # Each part as a numerator over `scale` (an exact integer multiple of every denominator).
+    scale = math.lcm(days, BASE_DENOMINATOR) if days > 0 else BASE_DENOMINATOR
+    attended_numerator = (attended or 0) * ATTENDANCE_WEIGHT if days > 0 else 0
     aptitude_base = min(max(100 + (merit_points or 0) - (demerit_points or 0), 0), 100)
-    aptitude = aptitude_base * APTITUDE_WEIGHT
     subject_total = (prelim_score or 0) + (midterm_score or 0) + (final_score or 0)
-    subject = Fraction(subject_total, SUBJECT_MAXIMUM) * SUBJECT_WEIGHT
-    final = attendance + aptitude + subject
+    aptitude_numerator = aptitude_base * APTITUDE_WEIGHT[0]
+    subject_numerator = subject_total * SUBJECT_WEIGHT[0]
+    final = (
+        (attended_numerator * (scale // days) if days > 0 else 0)
+        + aptitude_numerator * (scale // APTITUDE_WEIGHT[1])
+        + subject_numerator * (scale // SUBJECT_WEIGHT[1])
+    )
 
     special = SPECIAL_STATUS_REMARKS.get((status or "").upper())
     if special is not None:
         transmuted: float | None = None
         remarks = special
     else:
-        transmuted = transmute(final)
+        transmuted = next(
+            (grade for bound, grade in TRANSMUTATION if final >= bound * scale), FAILING_GRADE
+        )
         remarks = FAILED if transmuted == FAILING_GRADE else PASSED
     return GradeResult(
-        attendance_score=float(attendance),
-        aptitude_score=float(aptitude),
-        subject_score=float(subject),
-        final_grade=float(final),
+        attendance_score=attended_numerator / days if days > 0 else 0.0,
+        aptitude_score=aptitude_numerator / APTITUDE_WEIGHT[1],
+        subject_score=subject_numerator / SUBJECT_WEIGHT[1],
+        final_grade=final / scale,
         transmuted_grade=transmuted,
         remarks=remarks,
     )

@@ -3,6 +3,8 @@ independent reference written here from the rule's description (integer arithmet
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -172,3 +174,22 @@ def test_merits_only_restore_up_to_the_ceiling() -> None:
     assert (
         compute_grade(**base, final_score=0, merit_points=0, demerit_points=500).aptitude_score == 0
     )
+
+
+@given(grade_inputs())
+def test_each_float_is_the_exact_value_rounded_once(inputs) -> None:
+    # given the exact values of the rule in rational arithmetic
+    days = inputs["total_days"]
+    attended = Fraction(inputs["attended"] or 0)
+    base = max(0, min(100, 100 + (inputs["merit_points"] or 0) - (inputs["demerit_points"] or 0)))
+    total = sum(inputs[k] or 0 for k in ("prelim_score", "midterm_score", "final_score"))
+    attendance = attended / days * 30 if days else Fraction(0)
+    aptitude = Fraction(base) * Fraction(3, 10)
+    subject = Fraction(total, 300) * 40
+    # when computed
+    result = compute_grade(**inputs)
+    # then every float equals the exact value rounded once (bit for bit)
+    assert result.attendance_score == float(attendance)
+    assert result.aptitude_score == float(aptitude)
+    assert result.subject_score == float(subject)
+    assert result.final_grade == float(attendance + aptitude + subject)
