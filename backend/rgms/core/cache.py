@@ -6,13 +6,25 @@ replacing the token (on commit, so a concurrent reader never caches pre-commit d
 new generation). A missing token (evicted, or Redis flushed) is replaced by a fresh random
 one, never by a counter that could repeat, so no stale entry is ever reachable again.
 
-Hits and misses are counted (in the cache itself, so every process of every service adds to
-the same figures) and reported by :func:`stats`.
+A read is one round trip: the value is stored under a key without the generations, together
+with the generations it was built under, and one MGET fetches it with the namespaces' current
+generations; it is a hit only when they are equal. A value built from data that a concurrent
+write then changed carries the generations read before the build, which the write has
+replaced, so it is never served.
+
+Hits and misses are counted in the cache itself, so every process of every service adds to the
+same figures, reported by :func:`stats`. Each process adds its counts in batches (every
+``COUNT_BATCH`` events or ``COUNT_INTERVAL`` seconds, and before :func:`stats` answers), so
+counting costs no round trip per read.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -37,16 +49,53 @@ def _generation(namespace: str) -> str:
 
 
 def cache_key(namespaces: Iterable[str], *parts: object) -> str:
+    """The key of a cached read (without generations: the stored value carries them)."""
     names = sorted(namespaces)
-    generations = ".".join(_generation(name) for name in names)
-    return f"read:{'+'.join(names)}:{generations}:" + ":".join(str(part) for part in parts)
+    return f"read:{'+'.join(names)}:" + ":".join(str(part) for part in parts)
+
+
+COUNT_BATCH = 50
+COUNT_INTERVAL = 5.0
+_pending: dict[str, int] = {}
+_pending_lock = threading.Lock()
+_last_flush = time.monotonic()
+
+
+def _add(key: str, amount: int) -> None:
+    try:
+        cache.incr(key, amount)
+    except ValueError:
+        if not cache.add(key, amount, timeout=None):
+            cache.incr(key, amount)
+
+
+def _flush_counts() -> None:
+    global _last_flush
+    with _pending_lock:
+        counts = dict(_pending)
+        _pending.clear()
+        _last_flush = time.monotonic()
+    for key, amount in counts.items():
+        if amount:
+            _add(key, amount)
+
+
+@atexit.register
+def _flush_counts_at_exit() -> None:
+    # A process going away must not fail over figures (the cache may be gone already).
+    with contextlib.suppress(Exception):
+        _flush_counts()
 
 
 def _count(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.add(key, 1, timeout=None)
+    with _pending_lock:
+        _pending[key] = _pending.get(key, 0) + 1
+        due = (
+            sum(_pending.values()) >= COUNT_BATCH
+            or time.monotonic() - _last_flush >= COUNT_INTERVAL
+        )
+    if due:
+        _flush_counts()
 
 
 def get_or_build(
@@ -56,14 +105,24 @@ def get_or_build(
     timeout: int = DEFAULT_TIMEOUT,
 ) -> T:
     """The cached value for (namespaces, parts), building and storing it on a miss."""
-    key = cache_key(namespaces, *parts)
-    value = cache.get(key)
-    if value is not None:
+    names = sorted(namespaces)
+    key = cache_key(names, *parts)
+    generation_keys = [f"cache-gen:{name}" for name in names]
+    found = cache.get_many([*generation_keys, key])
+    generations = [found.get(generation_key) for generation_key in generation_keys]
+    entry = found.get(key)
+    if isinstance(entry, tuple) and None not in generations and entry[0] == generations:
         _count(_HITS)
-        return value
+        return entry[1]
     _count(_MISSES)
+    # Generations are read before the build: a write committing meanwhile replaces them,
+    # so what is stored below is never served as current.
+    generations = [
+        token if token is not None else _generation(name)
+        for name, token in zip(names, generations, strict=True)
+    ]
     value = build()
-    cache.set(key, value, timeout=timeout)
+    cache.set(key, (generations, value), timeout=timeout)
     return value
 
 
@@ -71,13 +130,14 @@ def invalidate(*namespaces: str) -> None:
     """Drop every cached read of these namespaces once the current transaction commits."""
 
     def bump() -> None:
-        for namespace in namespaces:
-            cache.set(f"cache-gen:{namespace}", secrets.token_hex(8), timeout=None)
+        tokens = {f"cache-gen:{namespace}": secrets.token_hex(8) for namespace in namespaces}
+        cache.set_many(tokens, timeout=None)
 
     transaction.on_commit(bump)
 
 
 def stats() -> dict[str, Any]:
+    _flush_counts()
     hits = int(cache.get(_HITS) or 0)
     misses = int(cache.get(_MISSES) or 0)
     total = hits + misses

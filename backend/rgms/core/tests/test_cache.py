@@ -1,0 +1,112 @@
+"""The read cache: one round trip per read, never a stale value after a committed write,
+and hit/miss figures that add up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache as django_cache
+
+from rgms.core import cache
+
+
+class CallCounter:
+    """Stands in for Django's cache and counts the calls that reach it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.inner, name)
+        if not callable(attribute):
+            return attribute
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(name)
+            return attribute(*args, **kwargs)
+
+        return counted
+
+
+@pytest.fixture
+def counter(monkeypatch: pytest.MonkeyPatch) -> CallCounter:
+    wrapper = CallCounter(django_cache)
+    monkeypatch.setattr(cache, "cache", wrapper)
+    return wrapper
+
+
+def builder(value: object) -> tuple[Callable[[], object], list[int]]:
+    built: list[int] = []
+
+    def build() -> object:
+        built.append(1)
+        return value
+
+    return build, built
+
+
+def test_a_hit_is_one_round_trip(counter: CallCounter) -> None:
+    # given a cached read over two namespaces
+    build, built = builder(b"body")
+    cache.get_or_build(["a", "b"], ["x"], build)
+    counter.calls.clear()
+    # when it is read again
+    for _ in range(3):
+        assert cache.get_or_build(["b", "a"], ["x"], build) == b"body"
+    # then each read was a single MGET and nothing was rebuilt
+    assert counter.calls == ["get_many"] * 3
+    assert built == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_write_drops_the_reads_of_its_namespace() -> None:
+    build, _ = builder("v1")
+    cache.get_or_build(["ns"], ["k"], build)
+    cache.invalidate("ns")  # outside a transaction: at once
+    assert cache.get_or_build(["ns"], ["k"], lambda: "v2") == "v2"
+    assert cache.get_or_build(["other"], ["k"], build) == "v1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_built_while_a_write_commits_is_never_served() -> None:
+    # given a build that reads old data while a write to its namespace commits
+    def build_during_write() -> str:
+        cache.invalidate("ns")
+        return "stale"
+
+    assert cache.get_or_build(["ns"], ["k"], build_during_write) == "stale"
+    # when the same read comes next, then it is rebuilt from current data
+    assert cache.get_or_build(["ns"], ["k"], lambda: "fresh") == "fresh"
+    assert cache.get_or_build(["ns"], ["k"], lambda: "unused") == "fresh"
+
+
+def test_a_lost_generation_is_a_miss() -> None:
+    cache.get_or_build(["ns"], ["k"], lambda: "old")
+    django_cache.delete("cache-gen:ns")  # evicted, or Redis flushed
+    assert cache.get_or_build(["ns"], ["k"], lambda: "new") == "new"
+
+
+def test_hits_and_misses_add_up_in_stats() -> None:
+    before = cache.stats()
+    for _ in range(3):
+        cache.get_or_build(["stats-ns"], ["k"], lambda: 1)
+    after = cache.stats()
+    assert after["misses"] - before["misses"] == 1
+    assert after["hits"] - before["hits"] == 2
+
+
+def test_counts_reach_the_cache_in_batches(counter: CallCounter) -> None:
+    # given a cached value
+    cache.get_or_build(["batch-ns"], ["k"], lambda: 1)
+    cache.stats()
+    counter.calls.clear()
+    # when it is read fewer times than a batch
+    for _ in range(cache.COUNT_BATCH - 1):
+        cache.get_or_build(["batch-ns"], ["k"], lambda: 1)
+    # then no counter was written yet; the next read writes the batch at once
+    assert "incr" not in counter.calls
+    cache.get_or_build(["batch-ns"], ["k"], lambda: 1)
+    assert counter.calls.count("incr") == 1
