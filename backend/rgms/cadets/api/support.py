@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+import orjson
+from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -60,3 +61,16 @@ def int_or_404(value: Any) -> int:
     if not 1 <= number <= MAX_ID:
         raise Http404
     return number
+
+
+def json_bytes(data: Any) -> bytes:
+    """`data` encoded as DRF's JSONRenderer would (compact UTF-8; datetimes in UTC end in
+    "Z"), by orjson: several times faster on a roster page, and bytes can be cached as they
+    are sent. The output serializers still describe these bodies in the schema."""
+    return orjson.dumps(data, option=orjson.OPT_UTC_Z)
+
+
+def json_response(body: bytes, status: int = 200) -> HttpResponse:
+    """A ready JSON body as the response (content negotiation already ran in DRF's
+    `initial`, and only JSON is offered)."""
+    return HttpResponse(body, status=status, content_type="application/json")

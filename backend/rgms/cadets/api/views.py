@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -30,6 +30,8 @@ from rgms.cadets.api.support import (
     ActionPermissionsMixin,
     int_or_404,
     is_forced,
+    json_bytes,
+    json_response,
     query_params,
 )
 from rgms.cadets.caching import ROSTER_NAMESPACE, TRAINING_DAYS_NAMESPACE, cadet_namespace
@@ -44,6 +46,20 @@ from rgms.cadets.selectors import (
 )
 from rgms.core import cache
 from rgms.core.exceptions import NotAllowed
+
+# Query parameters of the roster; a request with any other is answered without the cache.
+ROSTER_PARAMETERS = frozenset(
+    {
+        *CadetFilterSerializer().fields,
+        PagePagination.page_query_param,
+        PagePagination.page_size_query_param,
+    }
+)
+
+
+def _scope(user: Any) -> str:
+    """Whose view of the data a cached body is: admin and staff share one, a cadet has theirs."""
+    return "all" if user.role != "cadet" else f"cadet-{user.cadet_id}"
 
 
 class CadetViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
@@ -79,37 +95,44 @@ class CadetViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
         parameters=[CadetFilterSerializer],
         responses={200: CadetOutputSerializer(many=True), **READ_ERRORS, **error_responses(400)},
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request) -> HttpResponse:
         filters = CadetFilters(**query_params(CadetFilterSerializer, request))
         user = request.user
-        scope = "all" if user.role != "cadet" else f"cadet-{user.cadet_id}"
 
-        def build() -> dict[str, Any]:
+        def build() -> bytes:
             rows = self.paginate_queryset(cadet_roster_queryset(viewer=user, filters=filters))
             total_days = training_day_count()
             results = [roster_row(row, total_days=total_days) for row in rows]
-            return self.get_paginated_response(results).data
+            return json_bytes(self.get_paginated_response(results).data)
 
-        data = cache.get_or_build(
+        if not set(request.query_params) <= ROSTER_PARAMETERS:
+            # Parameters the roster does not know cannot fill the cache (the body's page
+            # links repeat them, so the full path is part of the key).
+            return json_response(build())
+        body = cache.get_or_build(
             [ROSTER_NAMESPACE],
-            ["roster", scope, request.get_host(), request.get_full_path()],
+            ["roster", _scope(user), request.get_host(), request.get_full_path()],
             build,
         )
-        return Response(data)
+        return json_response(body)
 
     @extend_schema(responses={200: CadetOutputSerializer, **DETAIL_ERRORS})
-    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+    def retrieve(self, request: Request, pk: str | None = None) -> HttpResponse:
         cadet_id = int_or_404(pk)
         user = request.user
-        scope = "all" if user.role != "cadet" else f"cadet-{user.cadet_id}"
-        data = cache.get_or_build(
+
+        def build() -> bytes:
+            profile = cadet_profile_get(viewer=user, cadet_id=cadet_id)
+            return json_bytes(profile) if profile is not None else b""
+
+        body = cache.get_or_build(
             [cadet_namespace(cadet_id), TRAINING_DAYS_NAMESPACE],
-            ["profile", scope, cadet_id],
-            lambda: cadet_profile_get(viewer=user, cadet_id=cadet_id) or {},
+            ["profile", _scope(user), cadet_id],
+            build,
         )
-        if not data:
+        if not body:
             raise Http404
-        return Response(data)
+        return json_response(body)
 
     @extend_schema(
         request=CadetInputSerializer,

@@ -3,14 +3,19 @@ and forced delete, and no stale read after a write."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from rgms.attendance.tests.factories import AttendanceRecordFactory, TrainingDayFactory
 from rgms.audit.models import AuditLog
+from rgms.cadets.api.serializers import CadetOutputSerializer
 from rgms.cadets.models import Cadet
 from rgms.cadets.tests.factories import CadetFactory
 from rgms.cadets.tests.matrix import call, matrix_cases
+from rgms.core import cache
 from rgms.grading.models import Grade
 from rgms.users.models import User
 
@@ -295,3 +300,37 @@ def test_reads_right_after_writes_are_fresh(
         )
     assert admin_client.get(detail(cadet.pk)).json()["prelim_score"] == 99
     assert admin_client.get(LIST).json()["results"][0]["prelim_score"] == 99
+
+
+def test_roster_body_is_what_drf_would_render_with_the_serializer_fields(
+    admin_client: APIClient,
+) -> None:
+    # given a cadet with a grade, a user account and a training day
+    TrainingDayFactory()
+    cadet = CadetFactory(birthdate=datetime.date(2004, 2, 29), religion="Islam")
+    Grade.objects.create(cadet=cadet, attendance_present=1, merit_points=3, prelim_score=77)
+    User.objects.create_user(username=cadet.student_id, role="cadet", cadet=cadet)
+    # when the roster and the profile are read (twice: built, then from the cache)
+    for _ in range(2):
+        roster = admin_client.get(LIST)
+        profile = admin_client.get(detail(cadet.pk))
+        # then the bodies are the output serializer's fields, rendered as DRF renders them
+        assert roster["Content-Type"] == profile["Content-Type"] == "application/json"
+        row = roster.json()["results"][0]
+        assert set(row) == set(CadetOutputSerializer().fields)
+        assert profile.json() == row
+        assert dict(CadetOutputSerializer(row).data) == row
+        assert profile.content == JSONRenderer().render(profile.json())
+        assert roster.content == JSONRenderer().render(roster.json())
+        assert row["username"] == cadet.student_id
+        assert row["created_at"].endswith("Z")
+
+
+def test_unknown_query_parameters_bypass_the_read_cache(admin_client: APIClient) -> None:
+    CadetFactory()
+    before = cache.stats()
+    for n in range(3):
+        body = admin_client.get(LIST + f"?utm={n}").json()
+        assert body["count"] == 1
+    assert cache.stats()["misses"] == before["misses"]
+    assert cache.stats()["hits"] == before["hits"]
