@@ -45,12 +45,17 @@ raises `ConversionError(table, pk, column, value, reason)` for a value no rule c
 |                      | finite numbers) or already-decoded JSON values. The literal |       |
 |                      | 'null' gives JSON_NULL, distinct from SQL NULL. Empty text  |       |
 |                      | raises.                                                     |       |
-| convert_password     | a 60-char bcrypt hash '$2a$'/'$2b$'/'$2y$' with cost 04-31  | str   |
-|                      | -> 'bcrypt$<hash>' (Django's plain bcrypt hasher, NOT       |       |
-|                      | bcrypt_sha256, which pre-hashes and would lock every user   |       |
-|                      | out). The '$2a$10$DUMMY...' placeholder of imported cadets  |       |
-|                      | and any other text -> an unusable password marker ('!...'), |       |
-|                      | reported as not usable so the migration report counts it.   |       |
+| convert_password     | the authentication rule, `rgms.users.passwords` (ADR 0001), | str   |
+|                      | called, not copied: a well-formed bcrypt hash ('$2a$'/      |       |
+|                      | '$2b$'/'$2y$', cost 04-31, 60 chars) -> 'bcrypt$<hash>'     |       |
+|                      | (Django's plain bcrypt hasher, NOT bcrypt_sha256, which     |       |
+|                      | pre-hashes and would lock every user out). Anything else    |       |
+|                      | (the '$2a$10$DUMMY...' placeholder of imported cadets,      |       |
+|                      | NULL, empty, truncated, non-text) -> an unusable password.  |       |
+|                      | The unusable value is a fixed marker per reason ('!legacy-  |       |
+|                      | placeholder-password' / '!legacy-invalid-password') instead |       |
+|                      | of make_password(None)'s random one, so a second import     |       |
+|                      | changes nothing; the report counts both kinds.              |       |
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
@@ -525,8 +531,9 @@ UNUSABLE_PREFIX: Final = "!"  # django.contrib.auth.hashers.UNUSABLE_PASSWORD_PR
 UNUSABLE_PLACEHOLDER: Final = "!legacy-placeholder-password"
 UNUSABLE_INVALID: Final = "!legacy-invalid-password"
 
-_BCRYPT_HASH: Final = re.compile(r"\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}", re.ASCII)
-_PLACEHOLDER: Final = re.compile(r"\$2[aby]\$\d\d\$DUMMY", re.ASCII)
+# How the migration report tells the two unusable kinds apart (both are unusable either way;
+# the same shape the authentication rule recognises: any case, $2a$/$2b$/$2x$/$2y$).
+_PLACEHOLDER: Final = re.compile(r"\$2[abxy]\$\d\d\$dummy", re.ASCII | re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,17 +546,38 @@ class ConvertedPassword:
         return self.status is PasswordStatus.BCRYPT
 
 
+def _password_rule() -> tuple[Callable[[object], bool], Callable[[str], str]]:
+    """The authentication issue's conversion (imported on first use: backup and export run
+    without Django and never need it)."""
+    from rgms.users.passwords import legacy_password_is_usable, legacy_password_to_django
+
+    return legacy_password_is_usable, legacy_password_to_django
+
+
 def convert_password(value: object, cell: Cell = NOWHERE) -> ConvertedPassword:
-    """Legacy users.password -> what Django's password field stores."""
-    if value is None:
-        raise cell.error(value, "users.password is NOT NULL in the legacy schema")
-    if not isinstance(value, str):
-        raise cell.error(value, f"{type(value).__name__} is not a password hash")
-    if _PLACEHOLDER.match(value):
+    """Legacy users.password -> what Django's password field stores.
+
+    Which values are real bcrypt hashes, and how a real one is stored, is decided by
+    `rgms.users.passwords` (one rule for the importer, the verifier and the login tests).
+    Everything else migrates unusable and is counted, never refused: the account exists and
+    gets a password through a reset link (docs/authentication.md).
+    """
+    is_usable, to_django = _password_rule()
+    if is_usable(value):
+        assert isinstance(value, str)
+        return ConvertedPassword(to_django(value), PasswordStatus.BCRYPT)
+    if isinstance(value, str) and _PLACEHOLDER.match(value):
         return ConvertedPassword(UNUSABLE_PLACEHOLDER, PasswordStatus.PLACEHOLDER)
-    if _BCRYPT_HASH.fullmatch(value):
-        return ConvertedPassword(DJANGO_BCRYPT_PREFIX + value, PasswordStatus.BCRYPT)
     return ConvertedPassword(UNUSABLE_INVALID, PasswordStatus.INVALID)
+
+
+def password_status(encoded: str) -> PasswordStatus:
+    """The status of a value `convert_password` produced (for counting without re-running)."""
+    if encoded == UNUSABLE_PLACEHOLDER:
+        return PasswordStatus.PLACEHOLDER
+    if encoded == UNUSABLE_INVALID:
+        return PasswordStatus.INVALID
+    return PasswordStatus.BCRYPT
 
 
 def to_password(value: object, cell: Cell = NOWHERE) -> str:

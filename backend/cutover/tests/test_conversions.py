@@ -11,6 +11,11 @@ from cutover import conversions as cv
 from cutover.conversions import JSON_NULL, Cell, ConversionError, PasswordStatus
 from cutover.errors import ConfigError
 from cutover.legacy_schema import Kind
+from rgms.users.passwords import (
+    legacy_password_corresponds,
+    legacy_password_is_usable,
+    legacy_password_to_django,
+)
 
 MANILA = cv.legacy_zone("Asia/Manila")
 CELL = Cell("cadets", 42, "birthdate")
@@ -411,9 +416,31 @@ def test_anything_else_becomes_an_unusable_password(value: str, status: Password
     assert cv.convert_password(value, CELL) == converted
 
 
-@pytest.mark.parametrize("value", [None, 12345, b"$2a$10$..."])
-def test_password_rejects_non_text(value: object) -> None:
-    assert_rejected(cv.convert_password, value)
+@pytest.mark.parametrize("value", [None, 12345, b"$2a$10$...", "$2A$10$dummy" + "x" * 48])
+def test_null_and_non_text_passwords_migrate_unusable_as_the_authentication_rule_says(
+    value: object,
+) -> None:
+    # The one rule (rgms.users.passwords, ADR 0001): nothing that is not a bcrypt hash is
+    # refused; it migrates unusable and is counted.
+    converted = cv.convert_password(value, CELL)
+    assert not converted.usable
+    assert converted.encoded in {cv.UNUSABLE_INVALID, cv.UNUSABLE_PLACEHOLDER}
+    assert not legacy_password_is_usable(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [HASH_2A, HASH_2B, HASH_2Y, "", None, "$2a$10$DUMMY" + "A" * 48, HASH_2A[:-1], "garbage"],
+)
+def test_convert_password_is_the_authentication_rule(value: object) -> None:
+    # given the authentication issue's conversion, which the importer must not duplicate
+    converted = cv.convert_password(value, CELL)
+    # then both agree on usability, and on the stored value of every usable hash
+    assert converted.usable == legacy_password_is_usable(value)
+    if converted.usable:
+        assert converted.encoded == legacy_password_to_django(value)  # type: ignore[arg-type]
+    assert legacy_password_corresponds(value, converted.encoded)  # type: ignore[arg-type]
+    assert cv.password_status(converted.encoded) is converted.status
 
 
 # ----------------------------------------------------------------------------- dispatch
