@@ -306,6 +306,9 @@ def rehearse_command(
     out: Annotated[Path | None, typer.Option(help="run directory")] = None,
     suite: Annotated[bool, typer.Option(help="run the integration suite in deploy-verify")] = True,
     keep: Annotated[bool, typer.Option(help="keep the databases after the run")] = False,
+    services: Annotated[
+        bool, typer.Option(help="start the services, deploy-verify and roll back")
+    ] = True,
 ) -> None:
     """From nothing: legacy database, backup, export, import, verify, the four services,
     deploy-verify, a timed rollback; the report and the verdict."""
@@ -323,6 +326,7 @@ def rehearse_command(
             redis_url=redis_url,
             include_suite=suite,
             keep=keep,
+            services=services,
         ),
         console=console,
     )

@@ -36,7 +36,7 @@ def _status(target: Target, admin: Session, task_id: str) -> dict[str, Any] | No
     return body if body.get("status") in READY else None
 
 
-def celery_check(target: Target) -> CheckResult:
+def celery_check(target: Target, *, timeout: float = ROUND_TRIP_TIMEOUT_S) -> CheckResult:
     def body() -> tuple[dict[str, Any], int]:
         admin = login(target, "admin")
         timer = Timer()
@@ -60,12 +60,12 @@ def celery_check(target: Target) -> CheckResult:
                 )
             task_id = response.json()["task_id"]
         final, _waited = poll(
-            lambda: _status(target, admin, task_id), timeout=ROUND_TRIP_TIMEOUT_S, interval=0.3
+            lambda: _status(target, admin, task_id), timeout=timeout, interval=0.3
         )
         evidence: dict[str, Any] = {"method": method, "task_id": task_id}
         if final is None:
             raise CheckFailed(
-                f"task {task_id} did not finish within {ROUND_TRIP_TIMEOUT_S:g} s "
+                f"task {task_id} did not finish within {timeout:g} s "
                 "(is a worker consuming the queue?)",
                 **evidence,
             )
@@ -79,6 +79,6 @@ def celery_check(target: Target) -> CheckResult:
     return run_check(
         CELERY_ROUND_TRIP,
         body,
-        threshold=f"queued task SUCCESS, seen through web, within {ROUND_TRIP_TIMEOUT_S:g} s",
+        threshold=f"queued task SUCCESS, seen through web, within {timeout:g} s",
         limitation=target.limitations.get(CELERY_ROUND_TRIP),
     )

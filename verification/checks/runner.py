@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from verification.checks.beat import beat_checks
-from verification.checks.celery import celery_check
+from verification.checks.celery import ROUND_TRIP_TIMEOUT_S, celery_check
 from verification.checks.contract import read_contract_junit
 from verification.checks.health import health_checks
 from verification.checks.liveness import liveness_checks, same_commit_check
 from verification.checks.suite import run_suite
-from verification.checks.websocket import websocket_checks
+from verification.checks.websocket import DELIVERY_TIMEOUT_S, websocket_checks
 from verification.gate import CheckResult, CheckStatus, GateVerdict, evaluate
 from verification.load_phase import read_load_result
 from verification.report.html import write_html
@@ -48,6 +48,9 @@ class VerifyOptions:
     contract_junit: Path | None = None
     settings_probe: Callable[[], dict[str, dict[str, Any]]] | None = None
     on_phase: PhaseHook | None = None  # (phase, "start"|"done", results, seconds)
+    # Bounds for waiting on the target (shorter in the gate's own tests of broken targets).
+    delivery_timeout_s: float = DELIVERY_TIMEOUT_S
+    task_timeout_s: float = ROUND_TRIP_TIMEOUT_S
 
 
 @dataclass
@@ -96,8 +99,8 @@ def deploy_verify(target: Target, options: VerifyOptions) -> VerifyRun:
     phases: list[tuple[str, Callable[[], list[CheckResult]]]] = [
         ("liveness", liveness),
         ("health", lambda: health_checks(target)),
-        ("websocket", lambda: websocket_checks(target)),
-        ("celery", lambda: [celery_check(target)]),
+        ("websocket", lambda: websocket_checks(target, delivery_s=options.delivery_timeout_s)),
+        ("celery", lambda: [celery_check(target, timeout=options.task_timeout_s)]),
         ("beat", lambda: beat_checks(target, settings_probe=options.settings_probe)),
     ]
     if options.include_suite:

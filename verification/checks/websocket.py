@@ -79,8 +79,10 @@ def wait_for(
         try:
             message = _receive(sock, left)
         except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd else None
+            meaning = " (the token was refused)" if code == CLOSE_UNAUTHENTICATED else ""
             raise CheckFailed(
-                f"the socket was closed (code {exc.rcvd.code if exc.rcvd else None})",
+                f"the socket was closed with {code}{meaning}",
                 close_code=exc.rcvd.code if exc.rcvd else None,
                 seen=seen,
             ) from None
@@ -101,7 +103,12 @@ def _connect_checked(target: Target, session: Session) -> ClientConnection:
             status=exc.response.status_code,
         ) from None
     # A refused token is accepted then closed with 4401: a ping proves the socket is ours.
-    sock.send(json.dumps({"type": "ping"}))
+    try:
+        sock.send(json.dumps({"type": "ping"}))
+    except ConnectionClosed as exc:
+        code = exc.rcvd.code if exc.rcvd else None
+        meaning = " (the token was refused)" if code == CLOSE_UNAUTHENTICATED else ""
+        raise CheckFailed(f"the socket was closed with {code}{meaning}", close_code=code) from None
     pong, seen = wait_for(sock, lambda m: m["type"] == "pong", 10)
     if pong is None:
         sock.close()
@@ -123,7 +130,9 @@ def _notify_via_api(target: Target, admin: Session, user_id: int, message: str) 
         )
 
 
-def websocket_checks(target: Target) -> list[CheckResult]:
+def websocket_checks(
+    target: Target, *, delivery_s: float = DELIVERY_TIMEOUT_S
+) -> list[CheckResult]:
     limitation = target.limitations.get(WEBSOCKET_ROUND_TRIP)
     state: dict[str, Any] = {}
 
@@ -140,11 +149,11 @@ def websocket_checks(target: Target) -> list[CheckResult]:
         found, seen = wait_for(
             sock,
             lambda m: m["type"] == "notification" and m["data"].get("message") == nonce,
-            DELIVERY_TIMEOUT_S,
+            delivery_s,
         )
         if found is None:
             raise CheckFailed(
-                f"the notification did not arrive on the socket within {DELIVERY_TIMEOUT_S:g} s",
+                f"the notification did not arrive on the socket within {delivery_s:g} s",
                 seen=seen,
             )
         if found["data"].get("user_id") != cadet.user_id:
@@ -161,7 +170,7 @@ def websocket_checks(target: Target) -> list[CheckResult]:
             WEBSOCKET_ROUND_TRIP,
             round_trip,
             threshold=f"web-minted token accepted by channels; API notification on the socket "
-            f"within {DELIVERY_TIMEOUT_S:g} s",
+            f"within {delivery_s:g} s",
             limitation=limitation,
         )
     ]
@@ -175,7 +184,7 @@ def websocket_checks(target: Target) -> list[CheckResult]:
         mine = f"for-you {secrets.token_hex(6)}"
         _notify_via_api(target, admin, other.user_id, foreign)
         _notify_via_api(target, admin, cadet.user_id, mine)
-        found, seen = wait_for(sock, lambda m: m["data"].get("message") == mine, DELIVERY_TIMEOUT_S)
+        found, seen = wait_for(sock, lambda m: m["data"].get("message") == mine, delivery_s)
         leaked = [m for m in seen if m["data"].get("message") == foreign]
         if leaked:
             raise CheckFailed("another cadet's notification reached this socket", leaked=leaked)
@@ -202,12 +211,10 @@ def websocket_checks(target: Target) -> list[CheckResult]:
         timer = Timer()
         with celery_client(target.broker_url) as app:
             app.send_task(NOTIFY_USER_TASK, args=[cadet.user_id, nonce])
-        found, seen = wait_for(
-            sock, lambda m: m["data"].get("message") == nonce, DELIVERY_TIMEOUT_S
-        )
+        found, seen = wait_for(sock, lambda m: m["data"].get("message") == nonce, delivery_s)
         if found is None:
             raise CheckFailed(
-                f"notify_user's notification did not arrive within {DELIVERY_TIMEOUT_S:g} s",
+                f"notify_user's notification did not arrive within {delivery_s:g} s",
                 seen=seen,
             )
         return {"delivery_ms": timer.ms, "latencies_ms": [timer.ms]}, 1
@@ -216,7 +223,7 @@ def websocket_checks(target: Target) -> list[CheckResult]:
         run_check(
             WORKER_PUSH,
             worker_push,
-            threshold=f"notify_user task -> socket within {DELIVERY_TIMEOUT_S:g} s",
+            threshold=f"notify_user task -> socket within {delivery_s:g} s",
             limitation=limitation,
         )
     )

@@ -66,6 +66,10 @@ class RehearsalOptions:
     redis_url: str | None = None
     include_suite: bool = True
     keep: bool = False
+    # False: stop after verify (no services, no deploy-verify, no rollback): the migration only.
+    services: bool = True
+    # True: the Django database is copied from the migrated template (tests), not migrated.
+    django_template: bool = False
     # Test hooks: run after import, before verify (the lost-row test deletes a row here).
     after_import: Callable[[str], None] | None = None
 
@@ -216,14 +220,18 @@ class Rehearsal:
                 self._import(record)
             with self.step(7) as record:
                 self._verify(record)
-            with self.step(8) as record:
-                self._services(record)
-            with self.step(9) as record:
-                self._deploy_verify(record)
-            with self.step(10) as record:
-                self._rollback(record)
-            with self.step(11) as record:
-                self._stop(record)
+            if self.options.services:
+                with self.step(8) as record:
+                    self._services(record)
+                with self.step(9) as record:
+                    self._deploy_verify(record)
+                with self.step(10) as record:
+                    self._rollback(record)
+                with self.step(11) as record:
+                    self._stop(record)
+            else:
+                for number in (8, 9, 10, 11):
+                    self.records[number - 1].outcome = "skipped (--no-services)"
         # The report is not a guarded step: if it cannot be written, the run must fail loudly.
         record = self.records[-1]
         self.console.print(f"[bold cyan][12/{len(self.STEPS)}][/bold cyan] report ...")
@@ -345,6 +353,14 @@ class Rehearsal:
 
     def _django_database(self, record: StepRecord) -> None:
         server = self.infra.postgres_url
+        if server and self.options.django_template:
+            from verification.targets.local import migrated_database
+
+            env = processes.backend_env(database_url="", secret_key=processes.random_secret_key())
+            self.state.django_url = migrated_database(server, env=env)
+            self.state.django_db_owned = True
+            record.detail = "PostgreSQL, copied from the migrated template"
+            return
         if server:
             url = processes.create_database(server, f"rgms_rehearsal_{secrets.token_hex(4)}")
             self.state.django_db_owned = True
