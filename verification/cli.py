@@ -130,6 +130,12 @@ def deploy_verify_command(
         str | None, typer.Option(help="render: read-only database URL (beat checks)")
     ] = None,
     broker_url: Annotated[str | None, typer.Option(help="render: broker URL (optional)")] = None,
+    use_postgres: Annotated[
+        bool, typer.Option("--postgres/--no-postgres", help="local: use PostgreSQL if available")
+    ] = True,
+    use_redis: Annotated[
+        bool, typer.Option("--redis/--no-redis", help="local: use Redis if available")
+    ] = True,
 ) -> None:
     """Check every service of a target and say GO / NO-GO; JSON and HTML report."""
     _bootstrap_paths()
@@ -143,7 +149,9 @@ def deploy_verify_command(
         from verification.targets.infra import local_infra
         from verification.targets.local import LocalStack, StackConfig
 
-        with local_infra(postgres_url, redis_url) as infra:
+        with local_infra(
+            postgres_url, redis_url, want_postgres=use_postgres, want_redis=use_redis
+        ) as infra:
             for note in infra.notes:
                 console.print(f"  [dim]{note}[/dim]")
             console.print("  starting gunicorn, daphne, celery worker and beat ...")
@@ -309,6 +317,12 @@ def rehearse_command(
     services: Annotated[
         bool, typer.Option(help="start the services, deploy-verify and roll back")
     ] = True,
+    use_postgres: Annotated[
+        bool, typer.Option("--postgres/--no-postgres", help="use PostgreSQL when available")
+    ] = True,
+    use_redis: Annotated[
+        bool, typer.Option("--redis/--no-redis", help="use Redis when available")
+    ] = True,
 ) -> None:
     """From nothing: legacy database, backup, export, import, verify, the four services,
     deploy-verify, a timed rollback; the report and the verdict."""
@@ -327,6 +341,8 @@ def rehearse_command(
             include_suite=suite,
             keep=keep,
             services=services,
+            use_postgres=use_postgres,
+            use_redis=use_redis,
         ),
         console=console,
     )

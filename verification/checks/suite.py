@@ -22,6 +22,7 @@ from typing import Any, Final
 from verification.gate import CheckResult, CheckStatus
 from verification.infra.processes import REPO_ROOT
 from verification.targets.base import Target, write_accounts
+from verification.thresholds import WEBSOCKET_ROUND_TRIP
 
 SUITE_DIR: Final = "verification/tests/integration"
 SUITE_MARKER: Final = "target"
@@ -71,6 +72,8 @@ def suite_command(target: Target, out_dir: Path, *extra: str) -> list[str]:
     ]
     if target.broker_url:
         command += ["--broker-url", target.broker_url]
+    if WEBSOCKET_ROUND_TRIP in target.limitations:
+        command += ["--no-channel-layer", target.limitations[WEBSOCKET_ROUND_TRIP]]
     return command + list(extra)
 
 

@@ -66,6 +66,8 @@ class RehearsalOptions:
     redis_url: str | None = None
     include_suite: bool = True
     keep: bool = False
+    use_postgres: bool = True
+    use_redis: bool = True
     # False: stop after verify (no services, no deploy-verify, no rollback): the migration only.
     services: bool = True
     # True: the Django database is copied from the migrated template (tests), not migrated.
@@ -202,7 +204,12 @@ class Rehearsal:
         with contextlib.ExitStack() as cleanup:
             with self.step(1) as record:
                 infra = cleanup.enter_context(
-                    local_infra(self.options.postgres_url, self.options.redis_url)
+                    local_infra(
+                        self.options.postgres_url,
+                        self.options.redis_url,
+                        want_postgres=self.options.use_postgres,
+                        want_redis=self.options.use_redis,
+                    )
                 )
                 self.infra = infra
                 self.state.notes.extend(infra.notes)

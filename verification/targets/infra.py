@@ -56,6 +56,8 @@ def local_infra(
     started: list[servers.ThrowawayPostgres | servers.ThrowawayRedis] = []
     notes: list[str] = []
     pg = None
+    if not want_postgres:
+        notes.append("PostgreSQL: not used (--no-postgres); the Django database is SQLite")
     if want_postgres:
         pg = postgres_url or os.environ.get("DATABASE_URL") or None
         if pg and pg.startswith("sqlite"):
@@ -75,6 +77,8 @@ def local_infra(
         if pg is None:
             notes.append("PostgreSQL: none available; the Django database is SQLite")
     rd = None
+    if not want_redis:
+        notes.append("Redis: not used (--no-redis); in-process fallbacks")
     if want_redis:
         rd = redis_url or os.environ.get("REDIS_URL") or os.environ.get("TEST_REDIS_URL") or None
         if rd:

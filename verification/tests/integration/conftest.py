@@ -37,6 +37,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ws-url", default=os.environ.get("VERIFY_WS_URL"))
     group.addoption("--accounts", default=os.environ.get("VERIFY_ACCOUNTS_FILE"))
     group.addoption("--broker-url", default=os.environ.get("VERIFY_BROKER_URL"))
+    group.addoption(
+        "--no-channel-layer",
+        default=os.environ.get("VERIFY_NO_CHANNEL_LAYER"),
+        metavar="REASON",
+        help="the target has no cross-process channel layer (no Redis): skip the tests that "
+        "need web to reach channels' sockets, with this reason",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,12 +53,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "critical: a failure of this test is a critical check in deploy-verify"
     )
+    config.addinivalue_line(
+        "markers",
+        "needs_channel_layer: web must reach channels' sockets (skipped with --no-channel-layer)",
+    )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    no_layer = config.getoption("--no-channel-layer")
     for item in items:
         if item.get_closest_marker("target") and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(SUITE_TEST_TIMEOUT_S))
+        if no_layer and item.get_closest_marker("needs_channel_layer"):
+            item.add_marker(pytest.mark.skip(reason=f"not on this target: {no_layer}"))
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ DELIVERY_S = 15
 
 
 @pytest.mark.critical
+@pytest.mark.needs_channel_layer
 def test_a_merit_reaches_the_cadets_socket_and_the_next_read(target: Target, as_role: Role) -> None:
     """Staff record a merit: the cadet's socket gets the notification at once, and the cadet's
     next read of their grades shows it (no stale cache after a write)."""

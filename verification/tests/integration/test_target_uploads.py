@@ -68,6 +68,7 @@ def test_upload_is_typed_by_content_not_by_name(as_role: Role) -> None:
     assert response.status_code == 415, response.text
 
 
+@pytest.mark.needs_channel_layer
 @pytest.mark.xfail(
     strict=True,
     reason="rgms.files does not notify the uploader when processing ends (known gap: the "
