@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 from rgms.observability import context
-from rgms.observability.redaction import redact, redact_text
+from rgms.observability.redaction import REDACTED, is_sensitive_key, redact, redact_text
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD_ATTRIBUTES = frozenset(
@@ -86,8 +86,14 @@ class RedactionFilter(logging.Filter):
         record.msg = redact_text(message)
         record.args = None
         for key, value in list(vars(record).items()):
-            if key not in _STANDARD_ATTRIBUTES and not key.startswith("_"):
-                setattr(record, key, redact({key: value})[key])
+            if key in _STANDARD_ATTRIBUTES or key.startswith("_") or value is None:
+                continue
+            if is_sensitive_key(key):
+                setattr(record, key, REDACTED)
+            elif isinstance(value, str):
+                setattr(record, key, redact_text(value))
+            elif isinstance(value, dict | list | tuple):
+                setattr(record, key, redact(value))
         return True
 
 

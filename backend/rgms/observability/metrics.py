@@ -135,6 +135,26 @@ def request_started() -> None:
     IN_FLIGHT.inc()
 
 
+_RouteChildren = tuple[Histogram, Counter, Histogram, Histogram]
+_route_children: dict[tuple[str, str, str], _RouteChildren] = {}
+
+
+def _children(route: str, method: str, status: str) -> _RouteChildren:
+    """The labelled children of one (route, method, status class), looked up once."""
+    key = (route, method, status)
+    children = _route_children.get(key)
+    if children is None:
+        children = (
+            REQUEST_LATENCY.labels(route, method),
+            RESPONSES.labels(route, method, status),
+            DB_QUERIES.labels(route),
+            DB_TIME.labels(route),
+        )
+        if len(_route_children) < 10_000:  # bounded by the URL patterns anyway
+            _route_children[key] = children
+    return children
+
+
 def request_finished(
     *,
     route: str,
@@ -145,11 +165,13 @@ def request_finished(
     db_seconds: float,
 ) -> None:
     IN_FLIGHT.dec()
-    method = method_label(method)
-    REQUEST_LATENCY.labels(route, method).observe(duration_s)
-    RESPONSES.labels(route, method, status_class(status)).inc()
-    DB_QUERIES.labels(route).observe(db_queries)
-    DB_TIME.labels(route).observe(db_seconds)
+    latency, responses, queries, query_time = _children(
+        route, method_label(method), status_class(status)
+    )
+    latency.observe(duration_s)
+    responses.inc()
+    queries.observe(db_queries)
+    query_time.observe(db_seconds)
 
 
 # READ CACHE ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ Python, imported before Django is set up.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -50,18 +51,27 @@ _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]*):[^@/\s]+@", re.I)
 
 _MAX_DEPTH = 12
+# Text matching none of these cannot match a pattern above: the regexes are skipped.
+_TRIGGER = re.compile(
+    r"pass|secret|token|auth|key|cookie|bearer|basic|eyj|access|refresh|://", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=4096)
+def _sensitive_name(key: str) -> bool:
+    flat = "".join(ch for ch in key.lower() if ch.isalnum())
+    return flat in _SENSITIVE_EXACT or any(part in flat for part in _SENSITIVE_PARTS)
 
 
 def is_sensitive_key(key: object) -> bool:
-    if not isinstance(key, str):
-        return False
-    flat = "".join(ch for ch in key.lower() if ch.isalnum())
-    return flat in _SENSITIVE_EXACT or any(part in flat for part in _SENSITIVE_PARTS)
+    return isinstance(key, str) and _sensitive_name(key)
 
 
 def redact_text(text: str) -> str:
     """Free text with credentials replaced by ``[REDACTED]``."""
     if not text:
+        return text
+    if _TRIGGER.search(text) is None:
         return text
     text = _URL_PASSWORD.sub(rf"\g<scheme>:{REDACTED}@", text)
     text = _KEY_VALUE.sub(lambda m: f"{m['key']}{m['sep']}{REDACTED}", text)

@@ -5,9 +5,10 @@ over the last 15 minutes, and the error-rate alert, need the raw samples of a wi
 
 * in Redis when the cache is Redis (``source: "redis"``): one list per minute and kind, shared by
   every worker of every service; at most ``cap`` samples per minute are kept as a uniform
-  reservoir (Algorithm R, in one Lua call per sample), with the minute's true count beside it,
+  reservoir (Algorithm R, one Lua call per sample), with the minute's true count beside it,
   so memory is bounded whatever the traffic and the figures stay unbiased (see stats.py);
-  keys expire after an hour;
+  keys expire after an hour; request samples reach Redis from a background thread once a
+  second, so no request waits for Redis;
 * else in this process (``source: "process"``): the last ``PROCESS_MAX_SAMPLES`` samples of
   this one process only (local runs without Redis, tests).
 
@@ -16,6 +17,7 @@ Recording never fails a request: a Redis error is logged (at most once a minute)
 
 from __future__ import annotations
 
+import atexit
 import logging
 import math
 import os
@@ -38,6 +40,9 @@ KEY_TTL_SECONDS: Final = (MAX_WINDOW_MINUTES + 2) * BUCKET_SECONDS
 REQUEST_CAP_PER_MINUTE: Final = 600
 TASK_CAP_PER_MINUTE: Final = 300
 PROCESS_MAX_SAMPLES: Final = 20_000
+FLUSH_INTERVAL_S: Final = 1.0
+FLUSH_BATCH: Final = 500  # wake the flusher early when this many samples wait
+MAX_BUFFERED: Final = 20_000  # Redis unreachable: the oldest buffered samples are dropped
 
 REQUESTS, TASKS = "req", "task"
 _SEP = "\t"
@@ -80,7 +85,7 @@ def decode_task(raw: str) -> TaskSample | None:
 class SampleStore(Protocol):
     source: str
 
-    def add(self, kind: str, encoded: str, at: float) -> None: ...
+    def add(self, kind: str, encoded: str, at: float, *, buffered: bool = False) -> None: ...
 
     def read(self, kind: str, *, since: float, until: float) -> list[tuple[str, Fraction]]: ...
 
@@ -96,7 +101,7 @@ class ProcessStore:
             TASKS: deque(maxlen=max_samples),
         }
 
-    def add(self, kind: str, encoded: str, at: float) -> None:
+    def add(self, kind: str, encoded: str, at: float, *, buffered: bool = False) -> None:
         self._kinds[kind].append((at, encoded))
 
     def read(self, kind: str, *, since: float, until: float) -> list[tuple[str, Fraction]]:
@@ -127,7 +132,14 @@ return seen
 
 
 class RedisStore:
-    """Per-minute reservoirs in Redis, shared by every process that uses the same Redis."""
+    """Per-minute reservoirs in Redis, shared by every process that uses the same Redis.
+
+    Request samples are buffered in the process and written by a background thread once a
+    second (or sooner when many are waiting), in one pipelined round trip: the request never
+    waits for Redis. At most ``FLUSH_INTERVAL_S`` of samples is lost if a process dies, and
+    the summary lags by as much. Task samples (few, and not on a request's path) are written
+    at once.
+    """
 
     source = "redis"
 
@@ -138,22 +150,69 @@ class RedisStore:
         prefix: str,
         caps: dict[str, int] | None = None,
         rand: Callable[[], float] = random.random,
+        flush_interval: float = FLUSH_INTERVAL_S,
     ) -> None:
         self.client = client
         self.prefix = prefix
         self.caps = caps or {REQUESTS: REQUEST_CAP_PER_MINUTE, TASKS: TASK_CAP_PER_MINUTE}
+        self.flush_interval = flush_interval
         self._rand = rand
         self._script = client.register_script(_RESERVOIR_ADD)
+        self._buffer: deque[tuple[str, str, float]] = deque(maxlen=MAX_BUFFERED)
+        self._wake = threading.Event()
+        self._flush_lock = threading.Lock()
+        self._flusher_pid: int | None = None
 
     def _keys(self, kind: str, minute: int) -> tuple[str, str]:
         base = f"{self.prefix}:{kind}:{minute}"
         return f"{base}:samples", f"{base}:seen"
 
-    def add(self, kind: str, encoded: str, at: float) -> None:
-        keys = self._keys(kind, int(at // BUCKET_SECONDS))
-        self._script(
-            keys=list(keys), args=[encoded, self.caps[kind], self._rand(), KEY_TTL_SECONDS]
-        )
+    def add(self, kind: str, encoded: str, at: float, *, buffered: bool = False) -> None:
+        if not buffered:
+            self._write([(kind, encoded, at)])
+            return
+        self._buffer.append((kind, encoded, at))
+        self._ensure_flusher()
+        if len(self._buffer) >= FLUSH_BATCH:
+            self._wake.set()
+
+    def flush(self) -> None:
+        """Write every buffered sample now (one pipelined round trip)."""
+        with self._flush_lock:
+            batch = []
+            while self._buffer:
+                batch.append(self._buffer.popleft())
+            if batch:
+                self._write(batch)
+
+    def _write(self, batch: list[tuple[str, str, float]]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for kind, encoded, at in batch:
+            keys = self._keys(kind, int(at // BUCKET_SECONDS))
+            self._script(
+                keys=list(keys),
+                args=[encoded, self.caps[kind], self._rand(), KEY_TTL_SECONDS],
+                client=pipe,
+            )
+        pipe.execute()
+
+    def _ensure_flusher(self) -> None:
+        pid = os.getpid()
+        if self._flusher_pid == pid:
+            return
+        with _lock:
+            if self._flusher_pid == pid:
+                return
+            self._flusher_pid = pid
+            thread = threading.Thread(target=self._run, name="rgms-samples", daemon=True)
+            thread.start()
+            atexit.register(lambda: _safely(self.flush))
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self.flush_interval)
+            self._wake.clear()
+            _safely(self.flush)
 
     def read(self, kind: str, *, since: float, until: float) -> list[tuple[str, Fraction]]:
         first = int(since // BUCKET_SECONDS)
@@ -239,7 +298,7 @@ def _safely(action: Callable[[], None]) -> None:
 
 
 def record_request(sample: RequestSample) -> None:
-    _safely(lambda: store().add(REQUESTS, encode_request(sample), sample.at))
+    _safely(lambda: store().add(REQUESTS, encode_request(sample), sample.at, buffered=True))
 
 
 def record_task(sample: TaskSample) -> None:

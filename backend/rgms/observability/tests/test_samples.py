@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -96,6 +97,33 @@ def test_redis_store_is_shared_and_windowed(redis_client: redis.Redis) -> None:
         < redis_client.ttl(f"rgms-obs-test:req:{int((NOW - 10) // 60)}:samples")
         <= (samples.KEY_TTL_SECONDS)
     )
+
+
+@pytest.mark.needs_redis
+def test_request_samples_reach_redis_from_the_background(redis_client: redis.Redis) -> None:
+    # given a store that flushes every 0.2 s
+    store = samples.RedisStore(redis_client, prefix="rgms-obs-test", flush_interval=0.2)
+    # when samples are added the way requests add them
+    for i in range(3):
+        store.add(
+            samples.REQUESTS, samples.encode_request(_request(NOW - i)), NOW - i, buffered=True
+        )
+    # then nothing waited for Redis, and the flusher writes them shortly after
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if len(store.read(samples.REQUESTS, since=NOW - 60, until=NOW)) == 3:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("buffered samples never reached Redis")
+
+
+@pytest.mark.needs_redis
+def test_flush_writes_the_buffer_at_once(redis_client: redis.Redis) -> None:
+    store = samples.RedisStore(redis_client, prefix="rgms-obs-test", flush_interval=3600)
+    store.add(samples.REQUESTS, samples.encode_request(_request(NOW - 1)), NOW - 1, buffered=True)
+    store.flush()
+    assert len(store.read(samples.REQUESTS, since=NOW - 60, until=NOW)) == 1
 
 
 @pytest.mark.needs_redis
