@@ -29,6 +29,8 @@ from typing import Any, ClassVar
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from rgms.core.exceptions import ApplicationError, NotAllowed
+from rgms.observability import metrics
 from rgms.realtime import envelope as env
 from rgms.realtime.rooms import RoomAccess, room_access
 from rgms.realtime.services import chat_message_post
@@ -88,6 +90,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     abuse_refill_per_second: ClassVar[float] = 0.5
     # Client message types this route accepts: type -> {field: Field} (fields of `data`).
     client_types: ClassVar[dict[str, dict[str, Field]]] = {"ping": {}}
+    # The `endpoint` label of the websocket metrics.
+    endpoint: ClassVar[str] = "other"
 
     user: Any
     joined: list[str]
@@ -97,6 +101,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.joined = []
         self.closing = False
+        self.counted = False
         self.user = self.scope.get("user")
         if self.user is None:
             await self.refuse(env.CLOSE_UNAUTHENTICATED)
@@ -111,6 +116,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
         await self.accept()
+        metrics.ws_connected(self.endpoint)
+        self.counted = True
 
     async def refuse(self, code: int) -> None:
         self.closing = True
@@ -121,6 +128,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined = []
+        if getattr(self, "counted", False):
+            metrics.ws_disconnected(self.endpoint)
+            self.counted = False
 
     async def authorize(self) -> int | None:
         """A close code when this user may not open this route, else None."""
@@ -130,6 +140,10 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         return []
 
     # --- server -> client ------------------------------------------------------------
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        await super().send_json(content, close=close)
+        metrics.ws_message_sent(self.endpoint)
 
     async def send_envelope(self, type_: str, data: dict[str, Any]) -> None:
         await self.send_json(env.envelope(type_, data))
@@ -249,6 +263,8 @@ class NotificationConsumer(RealtimeConsumer):
     """/ws/notifications/: the user's own notifications (group user.<id>), type
     ``notification`` with data {id, message, timestamp, priority, user_id, type}."""
 
+    endpoint = "notifications"
+
     async def groups_for_user(self) -> list[str]:
         return [env.user_group(self.user.pk)]
 
@@ -257,6 +273,8 @@ class UpdatesConsumer(RealtimeConsumer):
     """/ws/updates/: live data changes (type ``update``), scoped by role: admins join
     updates.admin, training staff updates.staff, a cadet updates.cadet.<their cadet id>;
     everyone joins updates.all."""
+
+    endpoint = "updates"
 
     async def groups_for_user(self) -> list[str]:
         role = self.user.role
@@ -275,6 +293,7 @@ class ChatConsumer(RealtimeConsumer):
     Client ``{"type": "message", "data": {"content": "..."}}`` is saved when the room keeps
     history (the staff room) and sent to everyone in the room as ``chat.message``."""
 
+    endpoint = "chat"
     max_content_length: ClassVar[int] = 2000
     client_types: ClassVar[dict[str, dict[str, Field]]] = {
         "ping": {},
@@ -297,10 +316,17 @@ class ChatConsumer(RealtimeConsumer):
             raise ClientError("invalid_field", "`content` must not be empty.", field="content")
         if not self.access.can_post:
             raise ClientError("forbidden", self.access.post_refusal or "You may not post here.")
-        payload = await database_sync_to_async(chat_message_post)(
-            user=self.user, room_id=self.room_id, content=content, persist=self.access.persist
-        )
-        await env.abroadcast(env.chat_group(self.room_id), "chat.message", payload)
+        try:
+            payload = await database_sync_to_async(chat_message_post)(
+                user=self.user, room_id=self.room_id, content=content, persist=self.access.persist
+            )
+        except NotAllowed as exc:
+            raise ClientError("forbidden", exc.message) from exc
+        except ApplicationError as exc:
+            field = next(iter(exc.errors), "content")
+            raise ClientError("invalid_field", exc.message, field=field) from exc
+        if payload is not None:  # a live-only room; saved messages are broadcast on commit
+            await env.abroadcast(env.chat_group(self.room_id), "chat.message", payload)
 
 
 class NotFoundConsumer(RealtimeConsumer):

@@ -1,8 +1,8 @@
 """Chat writes made by the websocket consumers.
 
-The staff room's messages are legacy ``staff_messages`` rows (rgms.messaging.StaffMessage).
-The messaging app has no write service yet, so the row is created here; when
-rgms.messaging.services offers one, call it instead (one place to change).
+The staff room's messages are legacy ``staff_messages`` rows, written by the messaging app's
+service (the same one the REST API uses: validation, sanitising, broadcast on commit). Other
+rooms are live only: nothing is saved, the consumer broadcasts the payload itself.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-
-from rgms.messaging.models import StaffMessage
 
 
 def chat_message_payload(
@@ -32,17 +30,18 @@ def chat_message_payload(
     }
 
 
-def chat_message_post(*, user: Any, room_id: str, content: str, persist: bool) -> dict[str, Any]:
-    """Save the message when the room keeps history; return the payload to broadcast."""
+def chat_message_post(
+    *, user: Any, room_id: str, content: str, persist: bool
+) -> dict[str, Any] | None:
+    """Post a message. A room that keeps history saves it through the messaging service,
+    which broadcasts it on commit: returns None. A live-only room: returns the payload for
+    the caller to broadcast. Raises the service's ApplicationError / NotAllowed."""
     if persist:
-        message = StaffMessage.objects.create(sender_staff_id=user.staff_id, content=content)
-        return chat_message_payload(
-            user=user,
-            room_id=room_id,
-            content=message.content,
-            message_id=message.pk,
-            created_at=message.created_at,
-        )
+        # Imported here: rgms.messaging.services imports this module for the payload.
+        from rgms.messaging.services import staff_message_create
+
+        staff_message_create(sender=user, content=content)
+        return None
     return chat_message_payload(
         user=user, room_id=room_id, content=content, message_id=None, created_at=timezone.now()
     )

@@ -16,6 +16,7 @@ from django.db import transaction
 from rgms.cadets.models import Cadet
 from rgms.messaging.models import StaffMessage
 from rgms.notifications.services import notification_create
+from rgms.observability import metrics
 from rgms.realtime import consumers
 from rgms.realtime.envelope import broadcast_update, disconnect_user
 from rgms.realtime.tasks import notify_user
@@ -391,6 +392,8 @@ async def test_staff_room_messages_are_saved_and_sent_to_the_room(
             "staff_id": staff_with_record.staff_id,
         }
     assert await elsewhere.receive_nothing(timeout=0.2)
+    # once: the messaging service broadcasts it, the consumer does not again
+    assert await admin.receive_nothing(timeout=0.2)
 
 
 async def test_posting_in_the_staff_room_needs_a_staff_record(open_socket, admin_user):
@@ -437,3 +440,27 @@ async def test_a_failing_handler_answers_internal_and_keeps_the_socket(
     assert assert_envelope(await receive(socket), "error")["code"] == "internal"
     await socket.send_json_to({"type": "ping"})
     assert (await receive(socket))["type"] == "pong"
+
+
+def _gauge(name: str) -> float:
+    return metrics.WS_OPEN.labels(name)._value.get()
+
+
+def _sent(name: str) -> float:
+    return metrics.WS_MESSAGES.labels(name)._value.get()
+
+
+async def test_open_sockets_and_messages_are_counted(open_socket, cadet_user):
+    before_open, before_sent = _gauge("notifications"), _sent("notifications")
+    socket = await open_socket("/ws/notifications/", access_token(cadet_user))
+    await socket.send_json_to({"type": "ping"})
+    await receive(socket)
+    assert _gauge("notifications") == before_open + 1
+    assert _sent("notifications") == before_sent + 1
+
+    await socket.disconnect()
+
+    assert _gauge("notifications") == before_open
+    # a refused socket was never open
+    await assert_refused(await open_socket("/ws/notifications/"), 4401)
+    assert _gauge("notifications") == before_open
