@@ -9,11 +9,12 @@ services. While the toolkit's import or verify has not landed, these tests skip 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
 
-from verification.gate import CheckStatus, Verdict
+from verification.gate import CheckStatus, GateVerdict, Verdict
 from verification.rehearsal import toolkit
 from verification.rehearsal.steps import RehearsalOptions, rehearse
 from verification.thresholds import MIGRATION_VERIFY
@@ -36,7 +37,14 @@ def lose_a_row(database_url: str) -> None:
     assert deleted == 1
 
 
-def migrate(tmp_path: Path, postgres_url: str, **options: object) -> object:
+def migrate(tmp_path: Path, postgres_url: str, blocker: Any, **options: object) -> GateVerdict:
+    # The toolkit's import and verify run in this process on databases of their own (not
+    # pytest-django's test database), so database access is allowed around them.
+    with blocker.unblock():
+        return migrate_unblocked(tmp_path, postgres_url, **options)
+
+
+def migrate_unblocked(tmp_path: Path, postgres_url: str, **options: object) -> GateVerdict:
     return rehearse(
         RehearsalOptions(
             run_dir=tmp_path,
@@ -52,16 +60,20 @@ def migrate(tmp_path: Path, postgres_url: str, **options: object) -> object:
 
 
 @needs_toolkit
-def test_a_lost_row_is_no_go_naming_verify(tmp_path: Path, postgres_url: str) -> None:
+def test_a_lost_row_is_no_go_naming_verify(
+    tmp_path: Path, postgres_url: str, django_db_blocker: Any
+) -> None:
     # given a migration where one row disappears after the import
-    verdict = migrate(tmp_path, postgres_url, after_import=lose_a_row)
+    verdict = migrate(tmp_path, postgres_url, django_db_blocker, after_import=lose_a_row)
     # then verify fails and the gate says NO-GO naming it
     assert verdict.verdict is Verdict.NO_GO, verdict.reasons
     assert MIGRATION_VERIFY in verdict.failed_critical
 
 
 @needs_toolkit
-def test_the_same_migration_without_loss_passes_verify(tmp_path: Path, postgres_url: str) -> None:
-    verdict = migrate(tmp_path, postgres_url)
+def test_the_same_migration_without_loss_passes_verify(
+    tmp_path: Path, postgres_url: str, django_db_blocker: Any
+) -> None:
+    verdict = migrate(tmp_path, postgres_url, django_db_blocker)
     check = next(r for r in verdict.results if r.name == MIGRATION_VERIFY)
     assert check.status is CheckStatus.PASS, check.evidence
