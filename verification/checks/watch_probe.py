@@ -63,11 +63,14 @@ class Prober:
             account = self.accounts.get(key)
             if account is None:
                 return None
-            response = requests.post(
-                f"{self.options.target_url}/api/v1/auth/login",
-                json={"username": account.username, "password": account.password},
-                timeout=self.options.request_timeout_s,
-            )
+            try:
+                response = requests.post(
+                    f"{self.options.target_url}/api/v1/auth/login",
+                    json={"username": account.username, "password": account.password},
+                    timeout=self.options.request_timeout_s,
+                )
+            except requests.RequestException:
+                return None  # the probes record the outage; log in again next round
             if response.status_code != 200:
                 return None
             self.tokens[key] = response.json()["access"]

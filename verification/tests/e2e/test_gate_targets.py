@@ -12,6 +12,7 @@ what cannot arrive.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +21,10 @@ import pytest
 
 from cutover.platform.base import ROLES
 from verification.checks.runner import VerifyOptions, deploy_verify, write_report
-from verification.gate import GateVerdict, Verdict
+from verification.gate import CheckStatus, GateVerdict, Verdict
 from verification.infra import processes
+from verification.rehearsal import toolkit
+from verification.targets.base import write_accounts
 from verification.targets.local import LocalStack, StackConfig
 from verification.thresholds import (
     BEAT_CANARY,
@@ -29,6 +32,7 @@ from verification.thresholds import (
     HEALTH_WEB,
     LIVENESS_BEAT,
     LIVENESS_WORKER,
+    SAME_COMMIT,
     WEBSOCKET_ROUND_TRIP,
 )
 
@@ -143,3 +147,82 @@ def test_worker_not_running_is_no_go(healthy_stack: LocalStack, tmp_path: Path) 
     verdict = verify(healthy_stack, tmp_path)
     # then the worker is not live and no task comes back through it
     assert_no_go_naming(verdict, LIVENESS_WORKER, CELERY_ROUND_TRIP)
+
+
+def test_render_target_on_another_commit_is_no_go(
+    healthy_stack: LocalStack, tmp_path: Path
+) -> None:
+    """deploy-verify --target render, through the Render adapter against a loopback stand-in
+    of Render's API, with the services answering on the local stack: one service built from
+    another commit is NO-GO naming deploy.same_commit."""
+    from cutover.platform.render import RenderClient, RenderPlatform
+    from cutover.platform.tests.render_standin import RenderStandIn
+    from verification.targets.render import render_target
+
+    local = healthy_stack.target()
+    accounts = tmp_path / "accounts.json"
+    write_accounts(accounts, local.accounts)
+    with RenderStandIn("rnd_key") as api:
+        for name, kind in [
+            ("rotc-django-web", "web_service"),
+            ("rotc-django-channels", "web_service"),
+            ("rotc-celery-worker", "background_worker"),
+            ("rotc-celery-beat", "background_worker"),
+        ]:
+            api.add_service(name, kind, commit="a" * 40)
+        api.by_name("rotc-celery-worker").deploys[0]["commit"]["id"] = "b" * 40
+        target = render_target(
+            blueprint_path=processes.REPO_ROOT / "render.yaml",
+            api_key="rnd_key",
+            accounts_file=accounts,
+            api_url=api.url,
+            web_url=local.web_url,
+            ws_url=local.ws_url,
+            database_url=local.database_url,
+            broker_url=local.broker_url,
+            canary=local.canary,
+        )
+        assert isinstance(target.platform, RenderPlatform)
+        assert isinstance(target.platform.client, RenderClient)
+        options = VerifyOptions(
+            out_dir=tmp_path, include_suite=False, delivery_timeout_s=8, task_timeout_s=15
+        )
+        run = deploy_verify(target, options)
+    verdict = write_report(run.results, kind="render", out_dir=tmp_path, meta={}).verdict
+    assert_no_go_naming(verdict, SAME_COMMIT)
+    statuses = {r.name: r.status for r in run.results}
+    assert statuses[LIVENESS_WORKER] is CheckStatus.PASS  # live, just on the wrong commit
+
+
+def test_watch_is_ok_on_a_healthy_web_and_recommends_rollback_when_it_goes_down(
+    healthy_stack: LocalStack, tmp_path: Path
+) -> None:
+    from rich.console import Console
+
+    from verification.checks.watch_probe import WatchOptions, run_watch
+    from verification.watch import WatchExitCode
+
+    accounts = write_accounts(tmp_path / "accounts.json", healthy_stack.accounts)
+
+    def watch(seconds: float, out: str, rollback: bool = False) -> int:
+        options = WatchOptions(
+            target_url=healthy_stack.web_url,
+            accounts_file=accounts,
+            out_dir=tmp_path / out,
+            duration_s=seconds,
+            probe_interval_s=0.02,
+            window_s=60,
+            rollback=rollback,
+        )
+        return run_watch(options, console=Console(quiet=True))
+
+    # a healthy web: enough samples within the limits
+    assert watch(12, "healthy") == WatchExitCode.OK
+    # web down: every probe fails, the rollback is recommended as soon as it is certain
+    healthy_stack.stop("web")
+    assert watch(30, "down") == WatchExitCode.RECOMMEND_ROLLBACK
+    doc = json.loads((tmp_path / "down" / "watch.json").read_text())
+    assert doc["recommend_rollback"] is True
+    # and --rollback never pretends: without the toolkit's rollback it fails (exit 2)
+    if toolkit.find("rollback").missing:
+        assert watch(30, "rollback", rollback=True) == 2
