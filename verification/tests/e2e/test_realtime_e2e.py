@@ -290,21 +290,11 @@ def test_logs_are_kept_per_process(stack):
         assert Path(proc.log_path).stat().st_size > 0
 
 
-FIXED_LAYER = "rgms.realtime.layers.RedisChannelLayer"
-
-
-async def test_an_idle_socket_stays_open_and_still_receives(stack, request):
+async def test_an_idle_socket_stays_open_and_still_receives(stack):
     """channels-redis waits for messages with a 5 s blocking pop; with redis-py 8's default
-    5 s read timeout and the stock layer, the waiting consumer dies and daphne closes its
-    socket with 1011 (django/channels_redis#422). rgms.realtime.layers fixes it once
-    CHANNEL_LAYERS uses it."""
-    if stack.layer_backend != FIXED_LAYER:
-        request.applymarker(
-            pytest.mark.xfail(
-                reason=f"CHANNEL_LAYERS uses {stack.layer_backend}, not {FIXED_LAYER}",
-                strict=True,
-            )
-        )
+    5 s read timeout the stock layer's waiting consumer dies and daphne closes the socket with
+    1011 (django/channels_redis#422). CHANNEL_LAYERS uses rgms.realtime.layers, which fixes it."""
+    assert stack.layer_backend == "rgms.realtime.layers.RedisChannelLayer"
     admin_token = login(stack, "e2e-admin")
     token = login(stack, "e2e-cadet-b")
     bob_id = stack.users["e2e-cadet-b"]

@@ -14,11 +14,13 @@ from rgms.users.passwords import (
     legacy_password_to_django,
 )
 
-# Real hashes (bcrypt cost 4 for speed; the shape is the same at cost 10).
-HASH_2A = bcrypt.hashpw(b"secret", bcrypt.gensalt(4, prefix=b"2a")).decode()
-HASH_2B = bcrypt.hashpw(b"secret", bcrypt.gensalt(4, prefix=b"2b")).decode()
+# Real hashes (bcrypt cost 4 for speed; the shape is the same at cost 10). The salt is fixed
+# so the parameter ids are the same in every process (pytest-xdist compares collections).
+SALT = b"LegacySaltForTests123u"
+HASH_2A = bcrypt.hashpw(b"secret", b"$2a$04$" + SALT).decode()
+HASH_2B = bcrypt.hashpw(b"secret", b"$2b$04$" + SALT).decode()
 HASH_2Y = "$2y$" + HASH_2B[4:]
-HASH_COST_10 = bcrypt.hashpw(b"secret", bcrypt.gensalt(10, prefix=b"2a")).decode()
+HASH_COST_10 = bcrypt.hashpw(b"secret", b"$2a$10$" + SALT).decode()
 
 
 @pytest.mark.parametrize("legacy", [HASH_2A, HASH_2B, HASH_2Y, HASH_COST_10])
