@@ -134,10 +134,8 @@ _FALSE_TEXT: Final = frozenset({"false", "f", "0"})
 
 
 def to_bool(value: object, cell: Cell = NOWHERE) -> bool | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
+    if value is None or value is True or value is False:
+        return value  # type: ignore[return-value]
     if isinstance(value, int):
         if value in (0, 1):
             return value == 1
@@ -172,6 +170,8 @@ _FLOAT_TEXT: Final = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*"
 
 
 def to_int(value: object, cell: Cell = NOWHERE) -> int | None:
+    if type(value) is int and INT32_MIN <= value <= INT32_MAX:  # the common case, first
+        return value
     if value is None:
         return None
     if isinstance(value, bool):
@@ -230,6 +230,8 @@ def _text_problem(value: str) -> str | None:
 
 
 def to_text(value: object, cell: Cell = NOWHERE) -> str | None:
+    if type(value) is str and value.isascii() and "\x00" not in value:  # the common case
+        return value
     if value is None:
         return None
     if not isinstance(value, str):
@@ -327,9 +329,26 @@ def _to_utc(moment: datetime, zone: tzinfo, cell: Cell, value: object) -> dateti
         raise cell.error(value, f"out of the representable range in UTC ({exc})") from None
 
 
+_PLAIN_TIMESTAMP: Final = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}", re.ASCII)
+
+
 def to_timestamp(
     value: object, cell: Cell = NOWHERE, *, legacy_zone: tzinfo = UTC
 ) -> datetime | None:
+    kind = type(value)
+    if kind is str and len(value) == 19 and _PLAIN_TIMESTAMP.fullmatch(value):  # type: ignore[arg-type]
+        # 'YYYY-MM-DD HH:MM:SS' (SQLite's CURRENT_TIMESTAMP, the export of a PG TIMESTAMP):
+        # parsed in C; an impossible date falls through to the rule that names it.
+        try:
+            moment = datetime.fromisoformat(value)  # type: ignore[arg-type]
+        except ValueError:
+            pass
+        else:
+            if legacy_zone is UTC:
+                return moment.replace(tzinfo=UTC)
+            return _to_utc(moment, legacy_zone, cell, value)
+    if kind is datetime and legacy_zone is UTC and value.tzinfo is None:  # type: ignore[union-attr]
+        return value.replace(tzinfo=UTC)  # type: ignore[union-attr]
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -395,7 +414,18 @@ def _date_from_timestamp(moment: datetime, zone: tzinfo, cell: Cell, value: obje
     )
 
 
+_PLAIN_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def to_date(value: object, cell: Cell = NOWHERE, *, legacy_zone: tzinfo = UTC) -> date | None:
+    kind = type(value)
+    if kind is date:
+        return value  # type: ignore[return-value]
+    if kind is str and len(value) == 10 and _PLAIN_DATE.fullmatch(value):  # type: ignore[arg-type]
+        try:
+            return date.fromisoformat(value)  # type: ignore[arg-type]
+        except ValueError:
+            pass  # an impossible date: the rule below names it
     if value is None:
         return None
     if isinstance(value, datetime):

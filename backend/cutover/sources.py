@@ -245,12 +245,10 @@ class PostgresSource(LegacySource):
         adapters = self.conn.adapters
         adapters.register_loader("json", TextLoader)
         adapters.register_loader("jsonb", TextLoader)
-        adapters.register_loader("timestamp", _LenientTimestampLoader)
-        adapters.register_loader("timestamptz", _LenientTimestamptzLoader)
-        adapters.register_loader("date", _LenientDateLoader)
         self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         self.schema: str = self._scalar("SELECT current_schema()")
         self._cursor_seq = 0
+        self._lenient: dict[tuple[str, tuple[str, ...]], bool] = {}
 
     def _scalar(self, query: str, params: Sequence[Any] = ()) -> Any:
         row = self.conn.execute(query, params).fetchone()  # type: ignore[arg-type]
@@ -311,10 +309,46 @@ class PostgresSource(LegacySource):
             )
         self._cursor_seq += 1
         with self.conn.cursor(name=f"cutover_read_{self._cursor_seq}") as cur:
+            if self._needs_lenient(table, tuple(columns)):
+                cur.adapters.register_loader("timestamp", _LenientTimestampLoader)
+                cur.adapters.register_loader("timestamptz", _LenientTimestamptzLoader)
+                cur.adapters.register_loader("date", _LenientDateLoader)
             cur.itersize = batch_size
             cur.execute(query)
             while batch := cur.fetchmany(batch_size):
                 yield batch
+
+    def _needs_lenient(self, table: str, columns: tuple[str, ...]) -> bool:
+        """Whether a date or time stamp column of the read holds a value Python cannot
+        represent ('infinity', BC, year > 9999). Those reads use the lenient loaders (text
+        for such values; Python-level, slower); every other read keeps psycopg's C loaders."""
+        key = (table, columns)
+        if key not in self._lenient:
+            rows = self.conn.execute(
+                "SELECT a.attname, format_type(a.atttypid, NULL) FROM pg_attribute a "
+                "JOIN pg_class c ON c.oid = a.attrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 "
+                "AND NOT a.attisdropped AND a.attname = ANY(%s) AND format_type(a.atttypid, "
+                "NULL) IN ('date', 'timestamp without time zone', 'timestamp with time zone')",
+                (self.schema, table, list(columns)),
+            ).fetchall()
+            checks = [
+                sql.SQL("NOT ({c} >= {low} AND {c} < {high})").format(
+                    c=sql.Identifier(name),
+                    low=sql.Literal("0001-01-02"),
+                    high=sql.Literal("9999-12-31"),
+                )
+                for name, _type in rows
+            ]
+            lenient = False
+            if checks:
+                query = sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE {})").format(
+                    self._table(table), sql.SQL(" OR ").join(checks)
+                )
+                lenient = bool(self.conn.execute(query).fetchone()[0])  # type: ignore[index]
+            self._lenient[key] = lenient
+        return self._lenient[key]
 
     def close(self) -> None:
         if not self.conn.closed:
