@@ -271,6 +271,12 @@ def watch_command(
         float | None, typer.Option(help="override the window (s), for drills")
     ] = None,
     rollback: Annotated[bool, typer.Option(help="run the rollback when it is recommended")] = False,
+    rollback_command: Annotated[
+        str | None, typer.Option(help="the rollback to run (default: python -m cutover rollback)")
+    ] = None,
+    server_metrics: Annotated[
+        bool, typer.Option(help="also judge the server's /api/v1/metrics/summary (admin)")
+    ] = True,
     out: Annotated[Path | None, typer.Option(help="where to write watch.json")] = None,
 ) -> None:
     """Sample error rate and p95 over a window; recommend rollback above the limits (or run it
@@ -287,6 +293,8 @@ def watch_command(
             probe_interval_s=probe_interval,
             window_s=window,
             rollback=rollback,
+            rollback_command=rollback_command,
+            server_metrics=server_metrics,
             out_dir=run_dir,
         ),
         console=console,

@@ -50,6 +50,7 @@ class WatchOptions:
     rollback: bool = False
     rollback_command: str | None = None
     request_timeout_s: float = 10.0
+    server_metrics: bool = True  # also judge GET /api/v1/metrics/summary (all real traffic)
 
 
 class Prober:
@@ -169,7 +170,7 @@ def run_watch(options: WatchOptions, *, console: Console) -> int:
         now = time.time()
         horizon = now - rules.window_s
         samples = [s for s in samples if s.at > horizon]
-        if time.monotonic() >= next_summary:
+        if options.server_metrics and time.monotonic() >= next_summary:
             summary = prober.summary()
             server_breaches = summary_breaches(summary, rules)
             next_summary = time.monotonic() + SUMMARY_EVERY_S
