@@ -1,9 +1,12 @@
 """Writes of grades and the merit/demerit ledger.
 
-Every merit/demerit change is a ledger row with an audit record (the legacy database trigger
-did this); the cadet's grade row and lifetime merits change in the same transaction, under a
-row lock, and the cadet is notified once it commits. Lifetime merits only ever go up, as in
-the legacy app: ledger merits add to them, nothing subtracts.
+Every merit/demerit change is a ledger row with an audit record and a sync event, written here
+as the legacy database trigger wrote them (event type ``merit_added`` / ``demerit_added``,
+payload ``{log_id, points, reason}``, the names the migrated history uses). Importing history
+goes through the migration toolkit's bulk writes, never through these services, so it creates
+no new audit rows or sync events. The cadet's grade row and lifetime merits change in the same
+transaction, under a row lock, and the cadet is notified once it commits. Lifetime merits only
+ever go up, as in the legacy app: ledger merits add to them, nothing subtracts.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from rgms.attendance.models import ATTENDED_STATUSES, AttendanceRecord
+from rgms.audit.models import SyncEvent
 from rgms.audit.services import audit_record
 from rgms.cadets.caching import cadet_reads_invalidate
 from rgms.cadets.models import Cadet
@@ -78,6 +82,11 @@ def _ledger_record(
             "issued_by_name": log.issued_by_name,
             "date_recorded": log.date_recorded.isoformat() if log.date_recorded else None,
         },
+    )
+    SyncEvent.objects.create(
+        event_type=f"{type}_added",
+        cadet_id=cadet_id,
+        payload={"log_id": log.pk, "points": points, "reason": reason},
     )
     return log
 
@@ -171,24 +180,61 @@ def _attended_count() -> Coalesce:
     return Coalesce(Subquery(attended, output_field=IntegerField()), Value(0))
 
 
-@transaction.atomic
-def grade_attendance_recount(*, cadet_ids: Iterable[int]) -> int:
-    """Set grades.attendance_present to the number of attended records (present, late or
-    excused) for these cadets, creating missing grade rows. One UPDATE; returns the number
-    of rows whose stored value was wrong."""
+def grade_lock(*, cadet_ids: Iterable[int]) -> list[int]:
+    """Lock the grade rows of these cadets for this transaction, in cadet order, creating the
+    missing ones; returns the sorted cadet ids.
+
+    Every write that changes a cadet's attendance records takes this lock first, before
+    touching the records: concurrent marks of one cadet then run one after the other (each
+    recount sees the other's record), and all paths take locks in the same order (grade rows,
+    then records), so they cannot deadlock each other."""
     ids = sorted(set(cadet_ids))
     if not ids:
-        return 0
-    grade_rows_ensure(cadet_ids=ids)
-    # Lock the grade rows first (in id order): the count below then starts after any
-    # concurrent mark for the same cadet has committed, so it sees that record too.
-    list(
+        return ids
+    locked = set(
         Grade.objects.select_for_update()
         .filter(cadet_id__in=ids)
         .order_by("cadet_id")
-        .values_list("pk")
+        .values_list("cadet_id", flat=True)
     )
-    return grade_attendance_sync(cadet_ids=ids)
+    missing = [pk for pk in ids if pk not in locked]
+    if missing:
+        Grade.objects.bulk_create([Grade(cadet_id=pk) for pk in missing], ignore_conflicts=True)
+        list(
+            Grade.objects.select_for_update()
+            .filter(cadet_id__in=missing)
+            .order_by("cadet_id")
+            .values_list("pk", flat=True)
+        )
+    return ids
+
+
+@transaction.atomic(savepoint=False)
+def grade_attendance_recount(
+    *, cadet_ids: Iterable[int], invalidate: bool = True, locked: bool = False
+) -> int:
+    """Set grades.attendance_present to the number of attended records (present, late or
+    excused) for these cadets, creating missing grade rows. Returns the number of rows whose
+    stored value was wrong.
+
+    The grade rows are locked first (a no-op when the caller already holds the lock), so the
+    count, a later statement, starts after any concurrent mark of the same cadet has
+    committed and sees its record. One UPDATE touches only the rows that are wrong. Callers
+    that hold the lock already pass ``locked=True``; callers that drop the cadets' cached
+    reads themselves pass ``invalidate=False``."""
+    ids = sorted(set(cadet_ids)) if locked else grade_lock(cadet_ids=cadet_ids)
+    if not ids:
+        return 0
+    counted = _attended_count()
+    changed = (
+        Grade.objects.filter(cadet_id__in=ids)
+        .alias(counted=counted)
+        .exclude(attendance_present=F("counted"))
+        .update(attendance_present=counted)
+    )
+    if changed and invalidate:
+        cadet_reads_invalidate(cadet_ids=ids)
+    return changed
 
 
 def grade_rows_ensure(*, cadet_ids: Iterable[int] | None = None) -> int:

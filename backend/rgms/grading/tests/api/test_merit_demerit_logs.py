@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from rgms.audit.models import AuditLog
+from rgms.audit.models import AuditLog, SyncEvent
 from rgms.cadets.models import Cadet
 from rgms.cadets.tests.factories import CadetFactory
 from rgms.cadets.tests.matrix import call, matrix_cases
@@ -138,3 +138,39 @@ def test_filters(admin_client: APIClient, cadet: Cadet) -> None:
     MeritDemeritLogFactory(cadet=cadet, type="demerit")
     assert admin_client.get(LIST + "?type=demerit").json()["count"] == 1
     assert admin_client.get(LIST + "?type=other").status_code == 400
+
+
+def test_each_ledger_row_writes_a_sync_event_like_the_legacy_trigger(
+    staff_client: APIClient, admin_client: APIClient, cadet: Cadet
+) -> None:
+    # when merits are recorded, and a grade update lowers the demerit total
+    response = staff_client.post(
+        LIST, {"cadet": cadet.pk, "type": "merit", "points": 3, "reason": 'Said "sir"'}
+    )
+    Grade.objects.filter(cadet=cadet).update(demerit_points=5)
+    grade_id = Grade.objects.get(cadet=cadet).pk
+    admin_client.patch(f"/api/v1/grades/{grade_id}/", {"demerit_points": 2}, format="json")
+    # then one event per ledger row: its type, the cadet, and the row's id, points and reason
+    events = list(SyncEvent.objects.order_by("id"))
+    logs = list(MeritDemeritLog.objects.order_by("id"))
+    assert [(e.event_type, e.cadet_id, e.processed) for e in events] == [
+        ("merit_added", cadet.pk, False),
+        ("demerit_added", cadet.pk, False),
+    ]
+    assert events[0].payload == {
+        "log_id": response.json()["id"],
+        "points": 3,
+        "reason": 'Said "sir"',
+    }
+    assert events[1].payload == {"log_id": logs[1].pk, "points": -3, "reason": "Grade adjustment"}
+
+
+def test_ledger_rows_written_in_bulk_create_no_events(cadet: Cadet) -> None:
+    # given history written the way the importer writes it (bulk, no services)
+    MeritDemeritLog.objects.bulk_create(
+        [MeritDemeritLog(cadet=cadet, type="merit", points=1) for _ in range(3)]
+    )
+    MeritDemeritLogFactory(cadet=cadet)
+    # then no sync event or audit row appears: only the services write them
+    assert not SyncEvent.objects.exists()
+    assert not AuditLog.objects.exists()
