@@ -1,17 +1,32 @@
-"""Writes of cadets: create (with the cadet's grade row), update, archive, restore, delete."""
+"""Writes of cadets: create (with the cadet's grade row and user account), update, a cadet's
+own profile edit, account approval, archive, restore, delete, and notifications to cadets.
+
+A cadet created through the API gets a user account at once: username = student ID, role
+cadet, an unusable password, and not approved. It cannot log in until an admin approves it
+(``cadet_account_approve``) and the cadet has a password (an admin-issued reset link, from the
+authentication API). The username does not follow later student ID changes: it is the login.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from rgms.audit.models import SyncEvent
 from rgms.audit.services import audit_record
 from rgms.cadets.caching import cadet_reads_invalidate
 from rgms.cadets.models import Cadet
+from rgms.core import cache
+from rgms.core.exceptions import Conflict, NotAllowed
 from rgms.grading.models import Grade
-from rgms.notifications.services import notification_create
+from rgms.notifications.models import Notification
+from rgms.notifications.selectors import CACHE_NAMESPACE as NOTIFICATIONS_NAMESPACE
+from rgms.notifications.services import notification_create, notification_payload
+from rgms.realtime.envelope import abroadcast, user_group
 from rgms.users.models import Role, User
 
 DUPLICATE_STUDENT_ID = "A cadet with this student ID already exists."
@@ -34,13 +49,31 @@ def _save(cadet: Cadet) -> None:
         raise ValidationError({"student_id": [DUPLICATE_STUDENT_ID]}) from error
 
 
+DUPLICATE_USERNAME = "A user account with this student ID as its username already exists."
+
+
 @transaction.atomic
 def cadet_create(*, data: dict[str, Any], created_by: User | None = None) -> Cadet:
-    """A new cadet and its grade row (one per cadet, all zeros, status active)."""
+    """A new cadet, its grade row (one per cadet, all zeros, status active) and its user
+    account (username = student ID, unusable password, pending approval)."""
     _check_student_id(data["student_id"])
+    if User.objects.filter(username=data["student_id"]).exists():
+        raise ValidationError({"student_id": [DUPLICATE_USERNAME]})
     cadet = Cadet(**data)
     _save(cadet)
     Grade.objects.create(cadet=cadet)
+    try:
+        with transaction.atomic():
+            User.objects.create_user(
+                username=cadet.student_id,
+                password=None,  # unusable until a reset link sets one
+                role=Role.CADET,
+                cadet=cadet,
+                email=cadet.email or None,
+                is_approved=False,
+            )
+    except IntegrityError as error:  # a concurrent request took the username
+        raise ValidationError({"student_id": [DUPLICATE_USERNAME]}) from error
     audit_record(
         table_name="cadets",
         operation="INSERT",
@@ -68,6 +101,127 @@ def cadet_update(*, cadet: Cadet, data: dict[str, Any], updated_by: User | None 
     )
     cadet_reads_invalidate(cadet_ids=[cadet.pk])
     return cadet
+
+
+# What the legacy PUT /api/cadet/profile let a cadet change about themselves.
+SELF_EDITABLE_FIELDS = frozenset(
+    {
+        "first_name",
+        "middle_name",
+        "last_name",
+        "suffix_name",
+        "email",
+        "contact_number",
+        "address",
+        "course",
+        "year_level",
+        "school_year",
+        "battalion",
+        "company",
+        "platoon",
+        "cadet_course",
+        "semester",
+        "gender",
+        "religion",
+        "birthdate",
+        "corp_position",
+        "profile_pic",
+    }
+)
+# What must be filled in to complete the profile (the legacy list, less the username).
+COMPLETION_REQUIRED_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "contact_number",
+    "address",
+    "gender",
+    "course",
+    "year_level",
+    "school_year",
+    "battalion",
+    "company",
+    "platoon",
+    "cadet_course",
+    "semester",
+)
+PROFILE_LOCKED = "Profile is locked and cannot be edited. Contact your administrator."
+EMAIL_TAKEN = "Another account already uses this email address."
+
+
+@transaction.atomic
+def cadet_profile_update(*, cadet: Cadet, data: dict[str, Any], updated_by: User) -> Cadet:
+    """A cadet's edit of their own profile, as the legacy PUT /api/cadet/profile: only the
+    self-editable fields, refused once the profile is complete (locked). With
+    ``is_profile_completed`` true it completes the profile (every required field filled,
+    status Verified), which locks it. The email also changes on the cadet's user accounts, so
+    logging in by email keeps working; an email another account uses is a conflict. Admins
+    get a profile_update notification and a sync event is written, as the legacy route did."""
+    cadet = Cadet.objects.select_for_update().get(pk=cadet.pk)
+    if cadet.is_profile_completed:
+        raise NotAllowed(PROFILE_LOCKED)
+    changes = {field: value for field, value in data.items() if field in SELF_EDITABLE_FIELDS}
+    completing = bool(data.get("is_profile_completed"))
+    if completing:
+        missing = [
+            field
+            for field in COMPLETION_REQUIRED_FIELDS
+            if not (changes[field] if field in changes else getattr(cadet, field))
+        ]
+        if missing:
+            raise ValidationError(
+                {field: ["Required to complete the profile."] for field in missing}
+            )
+    email = changes.get("email")
+    if email and email != cadet.email:
+        taken = User.objects.filter(email__iexact=email).exclude(cadet=cadet).exists()
+        if taken:
+            raise Conflict(EMAIL_TAKEN, errors={"email": [EMAIL_TAKEN]})
+    for field, value in changes.items():
+        setattr(cadet, field, value)
+    if completing:
+        cadet.is_profile_completed = True
+        cadet.status = Cadet.Status.VERIFIED
+    cadet.save()
+    if "email" in changes:
+        User.objects.filter(cadet=cadet).update(email=changes["email"] or None)
+    audit_record(
+        table_name="cadets",
+        operation="UPDATE",
+        record_id=cadet.pk,
+        user_id=updated_by.pk,
+        payload={"fields": sorted(changes), "completed": completing, "by": "self"},
+    )
+    SyncEvent.objects.create(
+        event_type="cadet_profile_updated",
+        cadet=cadet,
+        payload={"cadetId": cadet.pk, "isComplete": completing},
+    )
+    notification_create(
+        user=None,
+        message=f"{cadet.first_name} {cadet.last_name} has updated their profile.",
+        type="profile_update",
+    )
+    cadet_reads_invalidate(cadet_ids=[cadet.pk])
+    return cadet
+
+
+@transaction.atomic
+def cadet_account_approve(*, cadet: Cadet, approved_by: User) -> int:
+    """Approve the cadet's user accounts (not archived ones) so they can log in; returns how
+    many were approved."""
+    approved = User.objects.filter(cadet=cadet, is_archived=False, is_approved=False).update(
+        is_approved=True
+    )
+    if approved:
+        audit_record(
+            table_name="users",
+            operation="APPROVE",
+            record_id=cadet.pk,
+            user_id=approved_by.pk,
+            payload={"cadet_id": cadet.pk, "accounts": approved},
+        )
+    return approved
 
 
 @transaction.atomic
@@ -121,7 +275,34 @@ def cadet_delete(*, cadet: Cadet, deleted_by: User | None = None) -> None:
 def cadet_notify(*, cadet_id: int, message: str, type: str) -> int:
     """A notification to each user account of the cadet (saved now, pushed on commit);
     returns how many were created."""
-    users = list(User.objects.filter(cadet_id=cadet_id, role=Role.CADET, is_archived=False))
+    users = list(
+        User.objects.filter(cadet_id=cadet_id, role=Role.CADET, is_archived=False).only("pk")
+    )
     for user in users:
         notification_create(user=user, message=message, type=type)
     return len(users)
+
+
+def cadet_notify_many(*, messages: dict[int, str], type: str) -> int:
+    """One notification per user account of each cadet (`messages` maps cadet id to its
+    text): what :func:`cadet_notify` does for each, with one query for the accounts, one
+    INSERT for all the rows, one cache invalidation, and the websocket pushes sent together
+    once the transaction commits (as rgms.notifications.services.notification_create does
+    for one). Returns how many were created."""
+    accounts = User.objects.filter(
+        cadet_id__in=list(messages), role=Role.CADET, is_archived=False
+    ).values_list("pk", "cadet_id")
+    notifications = Notification.objects.bulk_create(
+        Notification(user_id=user_id, message=messages[cadet_id], type=type)
+        for user_id, cadet_id in accounts
+    )
+    if not notifications:
+        return 0
+    cache.invalidate(NOTIFICATIONS_NAMESPACE)
+    pushes = [(user_group(n.user_id), notification_payload(n)) for n in notifications]
+
+    async def push_all() -> None:
+        await asyncio.gather(*(abroadcast(group, "notification", data) for group, data in pushes))
+
+    transaction.on_commit(async_to_sync(push_all))
+    return len(notifications)

@@ -61,6 +61,37 @@ class CadetInputSerializer(serializers.Serializer):
         return value
 
 
+LOCKED_FIELD = "A cadet cannot change this field."
+
+
+class CadetProfileInputSerializer(CadetInputSerializer):
+    """A cadet's edit of their own profile (PATCH /cadets/me/): the fields the legacy
+    PUT /api/cadet/profile allowed. ``is_profile_completed: true`` completes the profile (every
+    required field filled), which locks it. Any other field is refused (400, named)."""
+
+    student_id = None
+    rank = None
+    status = None
+    has_seen_guide = None
+    first_name = PlainTextField(max_length=100, required=False)
+    last_name = PlainTextField(max_length=100, required=False)
+    is_profile_completed = StrictBooleanField(
+        required=False, help_text="true completes (and locks) the profile."
+    )
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            locked = sorted(set(data.keys()) - set(self.fields))
+            if locked:
+                raise serializers.ValidationError({field: [LOCKED_FIELD] for field in locked})
+        return super().to_internal_value(data)
+
+    def validate_is_profile_completed(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError("Only true (complete the profile) is accepted.")
+        return value
+
+
 class CadetFilterSerializer(serializers.Serializer):
     company = serializers.CharField(max_length=50, required=False)
     platoon = serializers.CharField(max_length=50, required=False)

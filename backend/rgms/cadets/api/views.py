@@ -20,6 +20,7 @@ from rgms.cadets.api.serializers import (
     CadetFilterSerializer,
     CadetInputSerializer,
     CadetOutputSerializer,
+    CadetProfileInputSerializer,
 )
 from rgms.cadets.api.support import (
     DETAIL_ERRORS,
@@ -46,6 +47,7 @@ from rgms.cadets.selectors import (
 )
 from rgms.core import cache
 from rgms.core.exceptions import NotAllowed
+from rgms.users.models import Role
 
 # Query parameters of the roster; a request with any other is answered without the cache.
 ROSTER_PARAMETERS = frozenset(
@@ -59,7 +61,7 @@ ROSTER_PARAMETERS = frozenset(
 
 def _scope(user: Any) -> str:
     """Whose view of the data a cached body is: admin and staff share one, a cadet has theirs."""
-    return "all" if user.role != "cadet" else f"cadet-{user.cadet_id}"
+    return "all" if user.role != Role.CADET else f"cadet-{user.cadet_id}"
 
 
 class CadetViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
@@ -77,6 +79,8 @@ class CadetViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
         "partial_update": (IsStaffOrAdmin,),
         "destroy": (IsAdmin,),
         "restore": (IsAdmin,),
+        "approve": (IsAdmin,),
+        "me": (IsAuthenticated,),
     }
 
     def _cadet_or_404(self, pk: Any) -> Cadet:
@@ -188,4 +192,46 @@ class CadetViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
         """Bring an archived cadet (and their user accounts) back."""
         cadet = self._cadet_or_404(pk)
         services.cadet_restore(cadet=cadet, restored_by=request.user)
+        return Response(self._profile(cadet.pk))
+
+    @extend_schema(
+        request=None,
+        responses={200: CadetOutputSerializer, **DETAIL_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve the cadet's user account (admin), so it can log in once it has a password
+        (an admin-issued reset link). Accounts made with a cadet start unapproved."""
+        cadet = self._cadet_or_404(pk)
+        services.cadet_account_approve(cadet=cadet, approved_by=request.user)
+        return Response(self._profile(cadet.pk))
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: CadetOutputSerializer, **error_responses(403)},
+        description="The calling cadet's own graded profile.",
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        request=CadetProfileInputSerializer,
+        responses={200: CadetOutputSerializer, **error_responses(400, 403, 409)},
+        description=(
+            "A cadet edits their own profile: only the fields the legacy profile form had "
+            "(anything else is 400, named). `is_profile_completed: true` completes the profile "
+            "(every required field filled) and locks it; a locked profile is 403. An email "
+            "another account uses is 409."
+        ),
+    )
+    @action(detail=False, methods=["get", "patch"])
+    def me(self, request: Request) -> HttpResponse | Response:
+        user = request.user
+        if user.role != Role.CADET or user.cadet_id is None:
+            raise NotAllowed("Only a cadet account has its own cadet profile.")
+        if request.method == "GET":
+            return self.retrieve(request, pk=str(user.cadet_id))
+        serializer = CadetProfileInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        cadet = services.cadet_profile_update(
+            cadet=user.cadet, data=serializer.validated_data, updated_by=user
+        )
         return Response(self._profile(cadet.pk))
