@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
 from rgms.attendance.models import (
     AttendanceRecord,
@@ -14,6 +15,7 @@ from rgms.attendance.models import (
     StaffAttendanceRecord,
     TrainingDay,
 )
+from rgms.cadets.models import Cadet
 from rgms.users.models import Role, User
 
 
@@ -76,6 +78,71 @@ def attendance_list(*, viewer: User, filters: AttendanceFilters) -> QuerySet[Att
 
 def attendance_get(*, viewer: User, record_id: int) -> AttendanceRecord | None:
     return attendance_list(viewer=viewer, filters=AttendanceFilters()).filter(pk=record_id).first()
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceSheetFilters:
+    company: str | None = None
+    platoon: str | None = None
+    status: str | None = None  # an attendance status, or "unmarked"
+
+
+SHEET_CADET_COLUMNS = (
+    "student_id",
+    "rank",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix_name",
+    "company",
+    "platoon",
+    "course",
+    "year_level",
+)
+
+
+def attendance_sheet(*, training_day_id: int, filters: AttendanceSheetFilters) -> QuerySet[Any]:
+    """The legacy attendance sheet of a day, as value rows ordered by name: every cadet whose
+    user account is approved and not archived, who is not archived and has completed their
+    profile, with that day's record joined in (status null when unmarked). One query."""
+    active_account = User.objects.filter(
+        cadet=OuterRef("pk"), role=Role.CADET, is_approved=True, is_archived=False
+    )
+    queryset = (
+        Cadet.objects.filter(is_archived=False, is_profile_completed=True)
+        .filter(Exists(active_account))
+        .annotate(
+            day_record=FilteredRelation(
+                "attendance_records",
+                condition=Q(attendance_records__training_day_id=training_day_id),
+            )
+        )
+    )
+    if filters.company:
+        queryset = queryset.filter(company=filters.company)
+    if filters.platoon:
+        queryset = queryset.filter(platoon=filters.platoon)
+    if filters.status == "unmarked":
+        queryset = queryset.filter(day_record__id__isnull=True)
+    elif filters.status:
+        queryset = queryset.filter(day_record__status=filters.status)
+    return queryset.order_by("last_name", "first_name", "id").values(
+        *SHEET_CADET_COLUMNS,
+        cadet=F("id"),
+        record=F("day_record__id"),
+        # Named apart from the cadet's own columns; sheet_row() gives the API names.
+        record_status=F("day_record__status"),
+        record_remarks=F("day_record__remarks"),
+        time_in=F("day_record__time_in"),
+        time_out=F("day_record__time_out"),
+    )
+
+
+def sheet_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A sheet value row with the API's field names (AttendanceSheetRowSerializer)."""
+    row["status"] = row.pop("record_status")
+    row["remarks"] = row.pop("record_remarks")
+    return row
 
 
 def staff_attendance_list(*, filters: StaffAttendanceFilters) -> QuerySet[StaffAttendanceRecord]:

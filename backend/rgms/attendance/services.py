@@ -8,6 +8,7 @@ excused), the cadet is notified, and the cached roster and profile are dropped o
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -21,11 +22,12 @@ from rgms.attendance.models import (
 )
 from rgms.cadets.caching import cadet_reads_invalidate
 from rgms.cadets.models import Cadet
-from rgms.cadets.services import cadet_notify
+from rgms.cadets.services import cadet_notify, cadet_notify_many
 from rgms.core.exceptions import Conflict, NotAllowed
 from rgms.grading.services import (
     grade_attendance_recount,
     grade_attendance_sync,
+    grade_lock,
     grade_rows_ensure,
 )
 from rgms.staff.models import Staff
@@ -58,27 +60,38 @@ def training_day_update(*, training_day: TrainingDay, data: dict[str, Any]) -> T
 
 @transaction.atomic
 def training_day_delete(*, training_day: TrainingDay) -> None:
-    """Delete a day with its attendance (cascade) and recount the cadets who had records."""
-    cadet_ids = list(training_day.attendance_records.values_list("cadet_id", flat=True))
+    """Delete a day with its attendance (cascade) and recount the cadets who had records.
+
+    The day is locked first: a mark of that day being written finishes before, and one that
+    comes after waits and then finds the day gone. Then the grade rows are locked (the order
+    every attendance write uses), the day goes, and the counts are redone."""
+    TrainingDay.objects.select_for_update().filter(pk=training_day.pk).exists()
+    cadet_ids = grade_lock(
+        cadet_ids=training_day.attendance_records.values_list("cadet_id", flat=True)
+    )
     training_day.delete()
-    grade_attendance_recount(cadet_ids=cadet_ids)
+    grade_attendance_recount(cadet_ids=cadet_ids, invalidate=False, locked=True)
     cadet_reads_invalidate(cadet_ids=cadet_ids, training_days=True)
 
 
 # Cadet attendance ---------------------------------------------------------------------------
 
 
-def _after_cadet_attendance_change(record: AttendanceRecord, *, notify: bool = True) -> None:
-    grade_attendance_recount(cadet_ids=[record.cadet_id])
-    if notify:
-        day = record.training_day
-        cadet_notify(
-            cadet_id=record.cadet_id,
-            message=f"Your attendance for {day.title} ({day.date.isoformat()}) "
-            f"was marked {record.status}.",
-            type="attendance",
-        )
-    cadet_reads_invalidate(cadet_ids=[record.cadet_id])
+def attendance_output(record: AttendanceRecord) -> dict[str, Any]:
+    """The API body of a record (AttendanceOutputSerializer's fields), without a serializer."""
+    return {
+        "id": record.pk,
+        "training_day": record.training_day_id,
+        "cadet": record.cadet_id,
+        "status": record.status,
+        "remarks": record.remarks,
+        "time_in": record.time_in,
+        "time_out": record.time_out,
+    }
+
+
+def _marked_message(day: TrainingDay, status: str) -> str:
+    return f"Your attendance for {day.title} ({day.date.isoformat()}) was marked {status}."
 
 
 @transaction.atomic
@@ -91,31 +104,106 @@ def attendance_mark(
     time_in: str | None = None,
     time_out: str | None = None,
 ) -> tuple[AttendanceRecord, bool]:
-    """Upsert the cadet's record for the day; returns (record, created)."""
-    record, created = AttendanceRecord.objects.update_or_create(
-        training_day=training_day,
-        cadet=cadet,
-        defaults={"status": status, "remarks": remarks, "time_in": time_in, "time_out": time_out},
+    """Upsert the cadet's record for the day; returns (record, created).
+
+    Under the cadet's grade-row lock (so marks of one cadet run one after the other): find the
+    record, update or insert it, recount the cadet's attended days in one UPDATE, notify the
+    cadet, and drop the cadet's cached reads on commit."""
+    grade_lock(cadet_ids=[cadet.pk])
+    fields = {"status": status, "remarks": remarks, "time_in": time_in, "time_out": time_out}
+    existing = (
+        AttendanceRecord.objects.filter(training_day=training_day, cadet=cadet)
+        .values_list("pk", flat=True)
+        .first()
     )
-    _after_cadet_attendance_change(record)
-    return record, created
+    if existing is None:
+        record = AttendanceRecord.objects.create(training_day=training_day, cadet=cadet, **fields)
+    else:
+        AttendanceRecord.objects.filter(pk=existing).update(**fields)
+        record = AttendanceRecord(pk=existing, training_day=training_day, cadet=cadet, **fields)
+    grade_attendance_recount(cadet_ids=[cadet.pk], invalidate=False, locked=True)
+    cadet_notify(
+        cadet_id=cadet.pk, message=_marked_message(training_day, status), type="attendance"
+    )
+    cadet_reads_invalidate(cadet_ids=[cadet.pk])
+    return record, existing is None
+
+
+@dataclass(frozen=True, slots=True)
+class BulkMarkResult:
+    records: list[AttendanceRecord]
+    created: int
+    updated: int
+
+
+@transaction.atomic
+def attendance_mark_many(
+    *, training_day: TrainingDay, items: list[dict[str, Any]]
+) -> BulkMarkResult:
+    """Mark many cadets for one day, all or nothing: one transaction, the grade rows of all
+    of them locked (in cadet order), one upsert, one recount per cadet (a single UPDATE), a
+    notification to each cadet sent once it commits, and their cached reads dropped.
+
+    `items` are validated dicts with `cadet` (an id of a cadet that is not archived, each at
+    most once), `status`, and optionally `remarks`, `time_in`, `time_out`."""
+    cadet_ids = grade_lock(cadet_ids=[item["cadet"] for item in items])
+    existing = set(
+        AttendanceRecord.objects.filter(
+            training_day=training_day, cadet_id__in=cadet_ids
+        ).values_list("cadet_id", flat=True)
+    )
+    records = [
+        AttendanceRecord(
+            training_day=training_day,
+            cadet_id=item["cadet"],
+            status=item["status"],
+            remarks=item.get("remarks"),
+            time_in=item.get("time_in"),
+            time_out=item.get("time_out"),
+        )
+        for item in items
+    ]
+    AttendanceRecord.objects.bulk_create(
+        records,
+        update_conflicts=True,
+        unique_fields=["training_day", "cadet"],
+        update_fields=list(RECORD_FIELDS),
+    )
+    grade_attendance_recount(cadet_ids=cadet_ids, invalidate=False, locked=True)
+    cadet_notify_many(
+        messages={
+            record.cadet_id: _marked_message(training_day, record.status) for record in records
+        },
+        type="attendance",
+    )
+    cadet_reads_invalidate(cadet_ids=cadet_ids)
+    created = sum(1 for record in records if record.cadet_id not in existing)
+    return BulkMarkResult(records=records, created=created, updated=len(records) - created)
 
 
 @transaction.atomic
 def attendance_update(*, record: AttendanceRecord, data: dict[str, Any]) -> AttendanceRecord:
+    grade_lock(cadet_ids=[record.cadet_id])
     for field in RECORD_FIELDS:
         if field in data:
             setattr(record, field, data[field])
     record.save()
-    _after_cadet_attendance_change(record)
+    grade_attendance_recount(cadet_ids=[record.cadet_id], invalidate=False, locked=True)
+    cadet_notify(
+        cadet_id=record.cadet_id,
+        message=_marked_message(record.training_day, record.status),
+        type="attendance",
+    )
+    cadet_reads_invalidate(cadet_ids=[record.cadet_id])
     return record
 
 
 @transaction.atomic
 def attendance_delete(*, record: AttendanceRecord) -> None:
     cadet_id = record.cadet_id
+    grade_lock(cadet_ids=[cadet_id])
     record.delete()
-    grade_attendance_recount(cadet_ids=[cadet_id])
+    grade_attendance_recount(cadet_ids=[cadet_id], invalidate=False, locked=True)
     cadet_reads_invalidate(cadet_ids=[cadet_id])
 
 
@@ -213,12 +301,14 @@ def excuse_letter_decide(*, letter: ExcuseLetter, status: str, decided_by: User)
     if letter.cadet_id is None:
         return letter
     if status == ExcuseLetter.Status.APPROVED and letter.training_day_id is not None:
-        record, _ = AttendanceRecord.objects.update_or_create(
+        grade_lock(cadet_ids=[letter.cadet_id])
+        AttendanceRecord.objects.update_or_create(
             training_day_id=letter.training_day_id,
             cadet_id=letter.cadet_id,
             defaults={"status": AttendanceStatus.EXCUSED, "remarks": "Excuse letter approved"},
         )
-        _after_cadet_attendance_change(record, notify=False)
+        grade_attendance_recount(cadet_ids=[letter.cadet_id], invalidate=False, locked=True)
+        cadet_reads_invalidate(cadet_ids=[letter.cadet_id])
     when = letter.date_absent.isoformat() if letter.date_absent else "your absence"
     cadet_notify(
         cadet_id=letter.cadet_id,

@@ -70,7 +70,10 @@ class AttendanceInputSerializer(serializers.Serializer):
     """Mark a cadet for a day: creates the record, or replaces the day's existing one."""
 
     training_day = serializers.PrimaryKeyRelatedField(queryset=TrainingDay.objects.all())
-    cadet = serializers.PrimaryKeyRelatedField(queryset=Cadet.objects.filter(is_archived=False))
+    # Only the id is needed to mark (and a bare row is cheaper to load).
+    cadet = serializers.PrimaryKeyRelatedField(
+        queryset=Cadet.objects.filter(is_archived=False).only("pk")
+    )
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
     remarks = optional_text(500)
     time_in = optional_text(20)
@@ -95,6 +98,95 @@ class AttendanceOutputSerializer(serializers.ModelSerializer):
         model = AttendanceRecord
         fields = ("id", "training_day", "cadet", "status", "remarks", "time_in", "time_out")
         read_only_fields = fields
+
+
+# Most cadets a unit has; a whole day's sheet fits in one bulk request.
+MAX_BULK_RECORDS = 5000
+
+
+class AttendanceBulkItemSerializer(serializers.Serializer):
+    cadet = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+    remarks = optional_text(500)
+    time_in = optional_text(20)
+    time_out = optional_text(20)
+
+
+class AttendanceBulkInputSerializer(serializers.Serializer):
+    """Mark many cadets for one day, all or nothing. A bad item is answered 400 with its index
+    and field, e.g. ``errors: {"records": {"3": {"status": [...]}}}``."""
+
+    training_day = serializers.PrimaryKeyRelatedField(queryset=TrainingDay.objects.all())
+    records = serializers.ListField(
+        child=AttendanceBulkItemSerializer(),
+        min_length=1,
+        max_length=MAX_BULK_RECORDS,
+        help_text="One item per cadet (each cadet at most once).",
+    )
+
+    def validate_records(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # One query for every cadet named; then each bad item by its index.
+        requested = {item["cadet"] for item in items}
+        markable = set(
+            Cadet.objects.filter(pk__in=requested, is_archived=False).values_list("pk", flat=True)
+        )
+        errors: dict[str, dict[str, list[str]]] = {}
+        seen: set[int] = set()
+        for index, item in enumerate(items):
+            cadet = item["cadet"]
+            if cadet not in markable:
+                errors[str(index)] = {
+                    "cadet": [f'Invalid pk "{cadet}" - object does not exist.'],
+                }
+            elif cadet in seen:
+                errors[str(index)] = {"cadet": ["This cadet appears more than once."]}
+            seen.add(cadet)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return items
+
+
+class AttendanceBulkOutputSerializer(serializers.Serializer):
+    training_day = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    results = AttendanceOutputSerializer(many=True)
+
+
+# The attendance sheet of one training day ---------------------------------------------------
+
+UNMARKED = "unmarked"
+
+
+class AttendanceSheetFilterSerializer(serializers.Serializer):
+    company = serializers.CharField(max_length=50, required=False)
+    platoon = serializers.CharField(max_length=50, required=False)
+    status = serializers.ChoiceField(
+        choices=[*AttendanceStatus.values, UNMARKED],
+        required=False,
+        help_text="Only cadets with this status, or `unmarked` for those without a record.",
+    )
+
+
+class AttendanceSheetRowSerializer(serializers.Serializer):
+    """A cadet on the day's sheet with their record, if any (status null when unmarked)."""
+
+    cadet = serializers.IntegerField()
+    student_id = serializers.CharField()
+    rank = serializers.CharField(allow_null=True)
+    first_name = serializers.CharField()
+    middle_name = serializers.CharField(allow_null=True)
+    last_name = serializers.CharField()
+    suffix_name = serializers.CharField(allow_null=True)
+    company = serializers.CharField(allow_null=True)
+    platoon = serializers.CharField(allow_null=True)
+    course = serializers.CharField(allow_null=True)
+    year_level = serializers.CharField(allow_null=True)
+    record = serializers.IntegerField(allow_null=True, help_text="The record's id, if marked.")
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices, allow_null=True)
+    remarks = serializers.CharField(allow_null=True)
+    time_in = serializers.CharField(allow_null=True)
+    time_out = serializers.CharField(allow_null=True)
 
 
 # Staff attendance ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -15,9 +15,13 @@ from rgms.api.permissions import IsStaffOrAdmin, ReadAnyWriteStaff
 from rgms.api.schema import error_responses
 from rgms.attendance import selectors, services
 from rgms.attendance.api.serializers import (
+    AttendanceBulkInputSerializer,
+    AttendanceBulkOutputSerializer,
     AttendanceFilterSerializer,
     AttendanceInputSerializer,
     AttendanceOutputSerializer,
+    AttendanceSheetFilterSerializer,
+    AttendanceSheetRowSerializer,
     AttendanceUpdateSerializer,
     ExcuseLetterFilterSerializer,
     ExcuseLetterInputSerializer,
@@ -42,6 +46,8 @@ from rgms.cadets.api.support import (
     WRITE_ERRORS,
     ActionPermissionsMixin,
     int_or_404,
+    json_bytes,
+    json_response,
     query_params,
 )
 from rgms.core.exceptions import NotAllowed
@@ -62,6 +68,7 @@ class TrainingDayViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
     queryset = TrainingDay.objects.all()  # for the schema's path parameter
     pagination_class = PagePagination
     permission_classes = (ReadAnyWriteStaff,)
+    action_permissions = {"attendance_sheet": (IsStaffOrAdmin,)}
 
     def _day(self, pk: str | None) -> TrainingDay:
         day = selectors.training_day_get(training_day_id=int_or_404(pk))
@@ -118,6 +125,29 @@ class TrainingDayViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
         services.training_day_delete(training_day=self._day(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(
+        parameters=[AttendanceSheetFilterSerializer],
+        responses={
+            200: AttendanceSheetRowSerializer(many=True),
+            **DETAIL_ERRORS,
+            **error_responses(400),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="attendance-sheet")
+    def attendance_sheet(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The day's attendance sheet (admin, staff): every cadet whose account is approved and
+        not archived and whose profile is complete, by name, with the day's record; a cadet
+        not marked yet has status null."""
+        day = self._day(pk)
+        filters = selectors.AttendanceSheetFilters(
+            **query_params(AttendanceSheetFilterSerializer, request)
+        )
+        rows = self.paginate_queryset(
+            selectors.attendance_sheet(training_day_id=day.pk, filters=filters)
+        )
+        results = [selectors.sheet_row(row) for row in rows]
+        return json_response(json_bytes(self.get_paginated_response(results).data))
+
 
 class AttendanceViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
     """Cadet attendance. Admin and staff read all and mark; a cadet reads only their own
@@ -156,14 +186,38 @@ class AttendanceViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
             **WRITE_ERRORS,
         },
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request) -> HttpResponse:
         serializer = AttendanceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record, created = services.attendance_mark(**serializer.validated_data)
-        return Response(
-            AttendanceOutputSerializer(record).data,
+        return json_response(
+            json_bytes(services.attendance_output(record)),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+    @extend_schema(
+        request=AttendanceBulkInputSerializer,
+        responses={200: AttendanceBulkOutputSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request: Request) -> HttpResponse:
+        """Mark many cadets for one training day (admin, staff), all or nothing: one
+        transaction, one recount per cadet, a notification to each once it commits. A bad
+        item is 400 naming its index and field (`errors.records.<index>.<field>`), and
+        nothing is written."""
+        serializer = AttendanceBulkInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        day = serializer.validated_data["training_day"]
+        result = services.attendance_mark_many(
+            training_day=day, items=serializer.validated_data["records"]
+        )
+        body = {
+            "training_day": day.pk,
+            "created": result.created,
+            "updated": result.updated,
+            "results": [services.attendance_output(record) for record in result.records],
+        }
+        return json_response(json_bytes(body))
 
     @extend_schema(
         request=AttendanceUpdateSerializer,
