@@ -19,8 +19,11 @@ Prints figures; it is not a test and asserts no timings. What it does:
 
 Scenarios (all at ``--connections``, default 10):
   roster          GET  /api/v1/cadets/?page_size=100 as admin (the graded roster page)
-  roster_nocache  the same page with a unique, ignored query parameter per request, so every
-                  request misses the read cache (the build path: queries + encoding)
+  roster_nocache  the same page with a unique unknown query parameter per request, which the
+                  roster answers without its read cache (the build path: queries + encoding;
+                  before the bytes cache, every such request was a cache miss)
+  roster_marking  the roster page while 2 more connections mark attendance (each mark drops
+                  the cached roster): the roster's figures in a realistic mix
   profile         GET  /api/v1/cadets/<own id>/ as the cadet (cycling over the cadets)
   notifications   GET  /api/v1/notifications/ as the cadet
   attendance      POST /api/v1/attendance/ as staff (upsert, recount, notification)
@@ -60,7 +63,17 @@ from verification.infra import processes
 
 DEFAULT_DATABASE_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_SERVER = "redis://127.0.0.1:6379/0"
-SCENARIOS = ("roster", "roster_nocache", "profile", "notifications", "attendance", "grade")
+SCENARIOS = (
+    "roster",
+    "roster_nocache",
+    "roster_marking",
+    "profile",
+    "notifications",
+    "attendance",
+    "grade",
+)
+# Scenarios measured while another load runs: (its scenario, connections).
+BACKGROUND = {"roster_marking": ("attendance", 2)}
 PASSWORD_ENV = "RGMS_BENCH_PASSWORD"  # noqa: S105 (the variable's name)
 MARKER = "RGMS_BENCH_RESULT"
 
@@ -437,7 +450,7 @@ def cpu_seconds(*, web_pid: int, database: str) -> tuple[float, float]:
     return web, db
 
 
-def run_wrk(
+def _wrk_argv(
     base: str,
     specs: list[Spec],
     *,
@@ -447,10 +460,10 @@ def run_wrk(
     threads: int,
     workdir: Path,
     name: str,
-) -> dict[str, Any]:
+) -> list[str]:
     script = workdir / f"{name}.lua"
     script.write_text(_lua_script(specs, expected, threads))
-    argv = [
+    return [
         "wrk",
         f"-t{threads}",
         f"-c{connections}",
@@ -461,15 +474,40 @@ def run_wrk(
         str(script),
         base + specs[0].path,
     ]
-    completed = subprocess.run(
-        argv, capture_output=True, text=True, timeout=duration + 60, check=False
-    )
-    match = re.search(rf"{MARKER} (\{{.*\}})", completed.stdout)
-    if completed.returncode != 0 or match is None:
-        raise SystemExit(
-            f"wrk failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}"
-        )
+
+
+def _wrk_result(returncode: int, stdout: str, stderr: str) -> dict[str, Any]:
+    match = re.search(rf"{MARKER} (\{{.*\}})", stdout)
+    if returncode != 0 or match is None:
+        raise SystemExit(f"wrk failed ({returncode}):\n{stdout}\n{stderr}")
     return json.loads(match.group(1))
+
+
+def run_wrk(
+    base: str,
+    specs: list[Spec],
+    *,
+    background: dict[str, Any] | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Run wrk for one scenario and return its figures; with `background` (keyword arguments
+    of another run), that load runs at the same time and its figures are under "background"."""
+    argv = _wrk_argv(base, specs, **options)
+    timeout = options["duration"] + 60
+    other = None
+    if background is not None:
+        other = subprocess.Popen(
+            _wrk_argv(base, **background),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    completed = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    figures = _wrk_result(completed.returncode, completed.stdout, completed.stderr)
+    if other is not None:
+        stdout, stderr = other.communicate(timeout=timeout)
+        figures["background"] = _wrk_result(other.returncode, stdout, stderr)
+    return figures
 
 
 # --- scenarios ------------------------------------------------------------------------------
@@ -511,6 +549,7 @@ def build_scenarios(
             [Spec("GET", f"{roster}&nocache={n}", admin) for n in range(size)],
             (200,),
         ),
+        "roster_marking": ([Spec("GET", roster, admin)], (200,)),
         "profile": (
             [Spec("GET", f"/api/v1/cadets/{cadet_id}/", token) for token, cadet_id in cadets],
             (200,),
@@ -533,7 +572,12 @@ def preflight(base: str, name: str, spec: Spec, expected: tuple[int, ...]) -> in
 
 
 def start_gunicorn(
-    env: dict[str, str], *, backend_dir: Path, workers: int, log_dir: Path
+    env: dict[str, str],
+    *,
+    backend_dir: Path,
+    workers: int,
+    log_dir: Path,
+    extra: list[str] | None = None,
 ) -> processes.ManagedProcess:
     """gunicorn as Render runs it (that backend's gunicorn.conf.py), bound to 127.0.0.1."""
     port = processes.free_port()
@@ -545,6 +589,7 @@ def start_gunicorn(
         str(backend_dir / "gunicorn.conf.py"),
         "--bind",
         f"{processes.HOST}:{port}",
+        *(extra or []),
         "config.wsgi:application",
     ]
     env = {
@@ -559,6 +604,84 @@ def start_gunicorn(
 
 
 # --- main -----------------------------------------------------------------------------------
+
+
+def measure(
+    name: str,
+    scenarios: dict[str, tuple[list[Spec], tuple[int, ...]]],
+    *,
+    base: str,
+    web: processes.ManagedProcess,
+    args: argparse.Namespace,
+    database: str,
+    workdir: Path,
+) -> tuple[Result, int]:
+    """Warm up, then run the scenario (`--repeat` times, best kept); its Result and the size
+    of one response body."""
+    specs, expected = scenarios[name]
+    size = preflight(base, name, specs[0], expected)
+    options = {
+        "expected": expected,
+        "connections": args.connections,
+        "threads": args.threads,
+        "workdir": workdir,
+    }
+    background = None
+    if name in BACKGROUND:
+        other, connections = BACKGROUND[name]
+        other_specs, other_expected = scenarios[other]
+        background = {
+            "specs": other_specs,
+            "expected": other_expected,
+            "duration": args.duration,
+            "connections": connections,
+            "threads": 1,
+            "workdir": workdir,
+            "name": f"{name}-background",
+        }
+    best: dict[str, Any] | None = None
+    for _ in range(max(1, args.repeat)):
+        if args.warmup > 0:
+            run_wrk(base, specs, duration=args.warmup, name=f"{name}-warmup", **options)
+        before = cpu_seconds(web_pid=web.pid, database=database)
+        figures = run_wrk(
+            base, specs, duration=args.duration, name=name, background=background, **options
+        )
+        after = cpu_seconds(web_pid=web.pid, database=database)
+        # CPU per request over every request served meanwhile (a background load's too).
+        count = max(1, figures["requests"] + figures.get("background", {}).get("requests", 0))
+        figures["app_cpu_ms"] = (after[0] - before[0]) * 1000 / count
+        figures["db_cpu_ms"] = (after[1] - before[1]) * 1000 / count
+        figures["load"] = os.getloadavg()[0]
+        if best is None or figures["requests"] > best["requests"]:
+            best = figures
+    assert best is not None
+    errors = sum(
+        best[key]
+        for key in ("unexpected", "connect_errors", "read_errors", "write_errors", "timeouts")
+    )
+    note = f"load {best['load']:.1f}"
+    if "background" in best:
+        other_figures = best["background"]
+        rate = other_figures["requests"] / (other_figures["duration_us"] / 1e6)
+        note += f", while {BACKGROUND[name][0]} ran at {rate:.0f} req/s"
+        errors += other_figures["unexpected"]
+    if errors:
+        note += f", last unexpected status {best['unexpected_status']}"
+    result = Result(
+        scenario=name,
+        requests=best["requests"],
+        rps=round(best["requests"] / (best["duration_us"] / 1e6), 1),
+        p50_ms=round(best["p50_us"] / 1000, 2),
+        p95_ms=round(best["p95_us"] / 1000, 2),
+        p99_ms=round(best["p99_us"] / 1000, 2),
+        max_ms=round(best["max_us"] / 1000, 2),
+        errors=errors,
+        app_cpu_ms=round(best["app_cpu_ms"], 2),
+        db_cpu_ms=round(best["db_cpu_ms"], 2),
+        note=note,
+    )
+    return result, size
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -588,6 +711,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         type=Path,
         default=processes.BACKEND_DIR,
         help="serve this copy of backend/ (e.g. a snapshot of an earlier version, for A/B runs)",
+    )
+    parser.add_argument(
+        "--gunicorn-arg",
+        action="append",
+        default=[],
+        help="extra gunicorn command-line option (repeatable), e.g. --gunicorn-arg=--preload",
     )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -665,7 +794,11 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         web = start_gunicorn(
-            env, backend_dir=args.backend_dir.resolve(), workers=args.workers, log_dir=workdir
+            env,
+            backend_dir=args.backend_dir.resolve(),
+            workers=args.workers,
+            log_dir=workdir,
+            extra=args.gunicorn_arg,
         )
         base = web.url
         tokens = {
@@ -686,60 +819,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{'max ms':>9}{'errors':>8}{'app cpu':>9}{'db cpu':>8}  bytes"
         )
         for name in args.scenarios.split(","):
-            specs, expected = scenarios[name]
-            size = preflight(base, name, specs[0], expected)
-            best: dict[str, Any] | None = None
-            for _ in range(max(1, args.repeat)):
-                if args.warmup > 0:
-                    run_wrk(
-                        base,
-                        specs,
-                        expected=expected,
-                        duration=args.warmup,
-                        connections=args.connections,
-                        threads=args.threads,
-                        workdir=workdir,
-                        name=f"{name}-warmup",
-                    )
-                cpu_before = cpu_seconds(web_pid=web.pid, database=database_name)
-                figures = run_wrk(
-                    base,
-                    specs,
-                    expected=expected,
-                    duration=args.duration,
-                    connections=args.connections,
-                    threads=args.threads,
-                    workdir=workdir,
-                    name=name,
-                )
-                cpu_after = cpu_seconds(web_pid=web.pid, database=database_name)
-                count = max(1, figures["requests"])
-                figures["app_cpu_ms"] = (cpu_after[0] - cpu_before[0]) * 1000 / count
-                figures["db_cpu_ms"] = (cpu_after[1] - cpu_before[1]) * 1000 / count
-                figures["load"] = os.getloadavg()[0]
-                if best is None or figures["requests"] > best["requests"]:
-                    best = figures
-            assert best is not None
-            errors = (
-                best["unexpected"]
-                + best["connect_errors"]
-                + best["read_errors"]
-                + best["write_errors"]
-                + best["timeouts"]
-            )
-            result = Result(
-                scenario=name,
-                requests=best["requests"],
-                rps=round(best["requests"] / (best["duration_us"] / 1e6), 1),
-                p50_ms=round(best["p50_us"] / 1000, 2),
-                p95_ms=round(best["p95_us"] / 1000, 2),
-                p99_ms=round(best["p99_us"] / 1000, 2),
-                max_ms=round(best["max_us"] / 1000, 2),
-                errors=errors,
-                app_cpu_ms=round(best["app_cpu_ms"], 2),
-                db_cpu_ms=round(best["db_cpu_ms"], 2),
-                note=f"load {best['load']:.1f}"
-                + (f", last unexpected status {best['unexpected_status']}" if errors else ""),
+            result, size = measure(
+                name,
+                scenarios,
+                base=base,
+                web=web,
+                args=args,
+                database=database_name,
+                workdir=workdir,
             )
             results.append(result)
             print(
