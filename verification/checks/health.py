@@ -26,7 +26,7 @@ HEALTH_SAMPLES: Final = 2
 READ_SAMPLES: Final = 30
 
 
-def _health(url: str, *, allow_unconfigured: bool) -> tuple[dict[str, Any], int]:
+def _health(url: str, *, unconfigured_ok: frozenset[str]) -> tuple[dict[str, Any], int]:
     latencies = []
     body: Any = None
     status = None
@@ -51,8 +51,11 @@ def _health(url: str, *, allow_unconfigured: bool) -> tuple[dict[str, Any], int]
         raise CheckFailed(f"health body lacks {missing}", body=body)
     services = body.get("services") or {}
     states = {name: (services.get(name) or {}).get("status") for name in DEPENDENCIES}
-    accepted = {"up", "not_configured"} if allow_unconfigured else {"up"}
-    bad = {name: state for name, state in states.items() if state not in accepted}
+    bad = {
+        name: state
+        for name, state in states.items()
+        if state != "up" and not (state == "not_configured" and name in unconfigured_ok)
+    }
     if body.get("status") != "healthy" or bad:
         raise CheckFailed(
             f"health reports {body.get('status')!r}; dependencies not up: {bad}",
@@ -69,12 +72,11 @@ def _health(url: str, *, allow_unconfigured: bool) -> tuple[dict[str, Any], int]
 
 
 def health_checks(target: Target) -> list[CheckResult]:
-    no_redis = any("Redis" in reason for reason in target.limitations.values())
     threshold = "200, healthy, database/redis/celery up, no credentials"
     results = [
         run_check(
             HEALTH_WEB,
-            lambda: _health(target.web_url, allow_unconfigured=no_redis),
+            lambda: _health(target.web_url, unconfigured_ok=target.unconfigured_ok),
             threshold=threshold,
         )
     ]
@@ -82,7 +84,7 @@ def health_checks(target: Target) -> list[CheckResult]:
         results.append(
             run_check(
                 HEALTH_CHANNELS,
-                lambda: _health(target.channels_url or "", allow_unconfigured=no_redis),
+                lambda: _health(target.channels_url or "", unconfigured_ok=target.unconfigured_ok),
                 threshold=threshold + " (channels service over HTTP)",
             )
         )

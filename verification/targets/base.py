@@ -65,6 +65,8 @@ class Target:
     broker_url: str | None = None
     canary: Canary | None = None
     limitations: dict[str, str] = field(default_factory=dict)  # check name -> reason
+    # Health dependencies that may report "not_configured" (no Redis: redis and celery).
+    unconfigured_ok: frozenset[str] = frozenset()
     description: str = ""
 
     def account(self, key: str) -> Account | None:

@@ -505,6 +505,7 @@ class LocalStack:
             broker_url=self.lease.url if self.lease else None,
             canary=self.canary,
             limitations=limitations,
+            unconfigured_ok=frozenset() if self.has_redis else frozenset({"redis", "celery"}),
             description=f"local processes from this checkout ({self.commit or 'unknown commit'})",
         )
 
