@@ -286,6 +286,7 @@ class Rehearsal:
         if self.options.seed is not None:
             config = SeedConfig(scale=self.options.scale, seed=self.options.seed)
         result = seed_legacy_database(legacy_url, config, overwrite=True)
+        (self.run_dir / "legacy").mkdir(parents=True, exist_ok=True)
         result.write_credentials(self.run_dir / "legacy" / "credentials.json")
         self.state.seed = result
         record.detail = (
