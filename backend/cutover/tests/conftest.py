@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,3 +60,46 @@ def sqlite_legacy(sqlite_legacy_file: tuple[Path, SeedResult], tmp_path: Path) -
     copy = tmp_path / "rotc.db"
     shutil.copyfile(path, copy)
     return sqlite_url(copy)
+
+
+@pytest.fixture(scope="session")
+def default_database_url(django_db_setup: None, django_db_blocker: Any) -> str:
+    """Django's test database by URL, registered as a target before any test class is set
+    up (Django only lets a test touch the aliases it knew at set-up; use it with
+    `django_db(databases="__all__")`)."""
+    from cutover.django_target import reader_url, target_alias
+
+    with django_db_blocker.unblock():
+        url = reader_url("default")
+        target_alias(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_django_url(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A migrated SQLite Django database (the no-server local default), registered as a
+    target; tests using it need `django_db(databases="__all__")`."""
+    from django.core.management import call_command
+
+    from cutover.django_target import target_alias
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('django') / 'django.sqlite3'}"
+    with django_db_blocker.unblock():
+        call_command("migrate", database=target_alias(url), verbosity=0)
+    return url
+
+
+@pytest.fixture(scope="session")
+def unmigrated_django_url(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An empty SQLite database registered as a target (never migrated)."""
+    import sqlite3
+
+    from cutover.django_target import target_alias
+
+    path = tmp_path_factory.mktemp("unmigrated") / "empty.sqlite3"
+    sqlite3.connect(path).close()
+    url = f"sqlite:///{path}"
+    target_alias(url)
+    return url
