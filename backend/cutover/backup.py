@@ -396,6 +396,20 @@ def _digest_restored(
     return digests, found
 
 
+def compare_with_manifest(
+    manifest: Manifest,
+    source_url: str,
+    *,
+    progress: Progress = NULL_PROGRESS,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> tuple[dict[str, TableDigest], list[Discrepancy]]:
+    """Recompute every table of the database at `source_url` and compare it with the backup
+    manifest: columns, row counts, content hashes, and tables the manifest does not list.
+    (Validation runs it on a scratch restore; rollback on the restored legacy database.)"""
+    with open_source(source_url) as source:
+        return _digest_restored(manifest, source, progress, batch_size)
+
+
 def _restore_postgres(backup: Path, url: str, progress: Progress) -> list[Discrepancy]:
     target, env = libpq_arguments(url)
     progress.note("pg_restore into a scratch database")
