@@ -8,6 +8,13 @@ Commands that run without Django:
   validate-backup  restore a backup into a scratch database and compare it with its manifest
   export           export every table to JSON files with a manifest
   check-export     re-read an export and compare it with its manifest
+  rollback         restore the legacy database from the latest validated backup, verify it,
+                   point the frontend back, check legacy health (timed against R18's bound)
+
+Commands that need the Django models (`bootstrap()` sets Django up for them only):
+
+  import           import an export into the Django database (idempotent bulk upserts)
+  verify           compare the legacy and Django databases row by row, column by column
 
 The legacy database comes from --source or the NODEJS_DATABASE_URL environment variable.
 Progress bars and messages go to stderr; the summary goes to stdout, or with --json a single
@@ -23,9 +30,8 @@ Exit codes (documented; scripts and the rehearsal rely on them):
      directory that is not empty, an unreadable manifest
   3  unexpected internal error (a bug: the traceback is printed)
 
-Extension point: import, verify and rollback need the Django models; they will be added as
-commands here that call `django.setup()` for themselves only, reusing `_execute` for exit
-codes and --json. They are deliberately absent until they exist, not stubbed.
+--report FILE (import, verify, rollback) also writes the JSON document to FILE, whatever
+the outcome. Logs go to stderr (CUTOVER_LOG_LEVEL, default WARNING).
 """
 
 from __future__ import annotations
@@ -65,8 +71,11 @@ from cutover.errors import (
     is_failure,
 )
 from cutover.export import check_export, export_database
+from cutover.importer import DEFAULT_IMPORT_BATCH, AtomicMode, import_export
 from cutover.legacy_schema import Dialect
 from cutover.legacy_seed import DEFAULT_SEED, SeedConfig, seed_legacy_database
+from cutover.rollback import ROLLBACK_BOUND_S
+from cutover.rollback import rollback as run_rollback
 from cutover.sources import (
     DEFAULT_BATCH_SIZE,
     create_database,
@@ -76,6 +85,7 @@ from cutover.sources import (
     parse_source_url,
     with_database,
 )
+from cutover.verify import DEFAULT_MAX_MISMATCHES, verify_migration
 
 EXIT_OK = 0
 EXIT_DISCREPANCY = 1
@@ -84,10 +94,13 @@ EXIT_INTERNAL = 3
 
 SOURCE_ENV = "NODEJS_DATABASE_URL"
 SCRATCH_ENV = "CUTOVER_SCRATCH_URL"
+ZONE_ENV = "LEGACY_TIME_ZONE"
+BACKUP_DIR_ENV = "LEGACY_BACKUP_DIR"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 app = typer.Typer(
     name="cutover",
-    help="RGMS cutover toolkit: back up, export and check the legacy database.",
+    help="RGMS cutover toolkit: back up, export, import, verify and roll back.",
     epilog="Exit codes: 0 ok; 1 discrepancy or validation failure; 2 usage or configuration "
     "error; 3 internal error.",
     no_args_is_help=True,
@@ -122,7 +135,44 @@ ScratchOption = Annotated[
 ]
 
 
+ZoneOption = Annotated[
+    str,
+    typer.Option(
+        "--legacy-zone",
+        envvar=ZONE_ENV,
+        help="IANA zone the legacy naive timestamps were written in (env LEGACY_TIME_ZONE).",
+    ),
+]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="The Django database (default: Django's own, from DATABASE_URL).",
+        show_default=False,
+    ),
+]
+ReportOption = Annotated[
+    Path | None,
+    typer.Option("--report", help="Also write the JSON report to this file.", show_default=False),
+]
+
+
 # ----------------------------------------------------------------------------- plumbing
+
+
+def bootstrap() -> None:
+    """Set Django up for the commands that need the models, logging to stderr (stdout carries
+    the summary or the --json document)."""
+    import sys
+
+    from cutover.django_target import bootstrap as setup_django
+
+    setup_django()
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
+            handler.setStream(sys.stderr)
+    level = os.environ.get("CUTOVER_LOG_LEVEL", "WARNING").upper()
+    logging.getLogger("cutover").setLevel(level)
 
 
 class RichProgress:
@@ -199,8 +249,14 @@ def _print_findings(console: Console, outcome: Outcome) -> None:
         console.print(f"[bold red]MISMATCH[/] {found.message}", highlight=False)
 
 
-def _execute(command: str, json_output: bool, body: Callable[[RichProgress], Outcome]) -> None:
-    """Run a command body with progress, map failures to exit codes, print the result."""
+def _execute(
+    command: str,
+    json_output: bool,
+    body: Callable[[RichProgress], Outcome],
+    report: Path | None = None,
+) -> None:
+    """Run a command body with progress, map failures to exit codes, print the result (and
+    write the JSON document to `report` when given, whatever the outcome)."""
     stderr = Console(stderr=True)
     code = EXIT_OK
     outcome: Outcome | None = None
@@ -220,11 +276,20 @@ def _execute(command: str, json_output: bool, body: Callable[[RichProgress], Out
         code = EXIT_INTERNAL
         failure = {"error": f"{type(exc).__name__}: {exc}", "error_kind": "internal"}
         stderr.print(traceback.format_exc(), markup=False, highlight=False)
+    document = {"command": command, "ok": code == EXIT_OK, "exit_code": code}
+    document.update(outcome.data if outcome else {})
+    document.update(failure or {})
+    rendered = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    if report is not None:
+        try:
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_bytes(rendered + b"\n")
+        except OSError as exc:
+            stderr.print(f"[bold red]error:[/] cannot write the report {report}: {exc}")
+            code = max(code, EXIT_USAGE)
+            document["exit_code"] = code
     if json_output:
-        document = {"command": command, "ok": code == EXIT_OK, "exit_code": code}
-        document.update(outcome.data if outcome else {})
-        document.update(failure or {})
-        typer.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+        typer.echo(rendered.decode())
     else:
         console = _stdout()
         if outcome is not None:
@@ -503,6 +568,262 @@ def check_export_command(
         return Outcome(result.ok, result.as_dict(), [], lines, [], list(result.discrepancies))
 
     _execute("check-export", json_output, body)
+
+
+@app.command("import")
+def import_command(
+    export_dir: Annotated[
+        Path, typer.Option("--export-dir", "-e", help="The export directory (with manifest.json).")
+    ],
+    quarantine: Annotated[
+        Path | None,
+        typer.Option(
+            help="Set rows no rule converts aside in this JSON report and continue (default: "
+            "stop at the first, naming table, key, column and value).",
+            show_default=False,
+        ),
+    ] = None,
+    atomic: Annotated[
+        AtomicMode,
+        typer.Option(help="One transaction for the whole run, or one per table."),
+    ] = AtomicMode.RUN,
+    database_url: DatabaseOption = None,
+    legacy_zone: ZoneOption = "UTC",
+    batch_size: BatchOption = DEFAULT_IMPORT_BATCH,
+    report: ReportOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Import an export into the Django database: names mapped, values converted by the
+    documented rules, keys kept, sequences reset; re-running changes nothing."""
+
+    def body(progress: RichProgress) -> Outcome:
+        bootstrap()
+        progress.phase = "import"
+        result = import_export(
+            export_dir,
+            database_url=database_url,
+            quarantine=quarantine,
+            atomic=atomic,
+            legacy_zone=legacy_zone,
+            batch_size=batch_size,
+            progress=progress,
+        )
+        table = Table(title=f"Import into {result.database} ({result.atomic} atomic)")
+        for column in ("table", "rows", "inserted", "updated", "unchanged", "quarantined"):
+            table.add_column(column, justify="left" if column == "table" else "right")
+        table.add_column("NULL flags read as default")
+        for t in result.tables:
+            if t.status != "imported":
+                table.add_row(t.name, "-", "-", "-", "-", "-", t.status)
+                continue
+            flags = ", ".join(f"{k} {v}" for k, v in t.flag_defaults.items() if v)
+            table.add_row(
+                t.name,
+                str(t.rows),
+                str(t.inserted),
+                str(t.updated),
+                str(t.unchanged),
+                str(t.quarantined),
+                flags,
+            )
+        lines = [f"{result.summary}; {result.seconds:.1f} s ({result.rows_per_second:,.0f} rows/s)"]
+        passwords = result.passwords
+        if passwords:
+            lines.append(
+                "passwords: "
+                + ", ".join(f"{count} {status}" for status, count in passwords.items())
+                + " (placeholder and invalid ones migrate unusable; see docs/authentication.md)"
+            )
+        lines.append(f"sequences reset: {len(result.sequences)} tables")
+        return Outcome(result.ok, result.as_dict(), [table], lines, list(result.problems))
+
+    _execute("import", json_output, body, report)
+
+
+@app.command()
+def verify(
+    source: SourceOption,
+    quarantine: Annotated[
+        Path | None,
+        typer.Option(help="The import's quarantine report: its rows are expected absent."),
+    ] = None,
+    database_url: DatabaseOption = None,
+    legacy_zone: ZoneOption = "UTC",
+    max_mismatches: Annotated[
+        int, typer.Option(min=0, help="How many differences to list (totals count all).")
+    ] = DEFAULT_MAX_MISMATCHES,
+    batch_size: BatchOption = DEFAULT_BATCH_SIZE,
+    report: ReportOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Compare the legacy database with Django's: counts, orphaned foreign keys, and every
+    row and column after the import's conversions. Exit 1 on any discrepancy."""
+
+    def body(progress: RichProgress) -> Outcome:
+        bootstrap()
+        progress.phase = "verify"
+        result = verify_migration(
+            source,
+            database_url=database_url,
+            quarantine=quarantine,
+            legacy_zone=legacy_zone,
+            max_mismatches=max_mismatches,
+            batch_size=batch_size,
+            progress=progress,
+        )
+        table = Table(title=f"Verify {result.source} against {result.database}")
+        columns = ("table", "legacy", "django", "quarantined", "missing", "extra", "mismatched")
+        for column in columns:
+            table.add_column(column, justify="left" if column == "table" else "right")
+        table.add_column("status")
+        for t in result.tables:
+            table.add_row(
+                t.name,
+                str(t.legacy_rows),
+                str(t.django_rows),
+                str(t.quarantined),
+                str(t.missing),
+                str(t.extra),
+                str(t.mismatched_rows),
+                "ok" if t.ok else "[bold red]DIFFERS[/]",
+            )
+        lines = [
+            f"{result.summary}; {result.seconds:.1f} s ({result.rows_per_second:,.0f} rows/s "
+            "read and compared)"
+        ]
+        lines += [f"[bold red]DIFF[/] {m.message}" for m in result.mismatches[:20]]
+        if len(result.mismatches) > 20:
+            lines.append(f"... {len(result.mismatches) - 20} more listed in the JSON report")
+        lines += [
+            f"[bold red]ORPHANS[/] {o.table}.{o.column}: {o.count} rows name a missing "
+            f"{o.parent} row (e.g. {', '.join(f'{k} -> {v}' for k, v in o.sample)})"
+            for o in result.orphans
+            if o.count
+        ]
+        return Outcome(result.ok, result.as_dict(), [table], lines, list(result.problems))
+
+    _execute("verify", json_output, body, report)
+
+
+def _platform(
+    kind: str,
+    blueprint: Path,
+    api_key: str | None,
+    api_url: str | None,
+    frontend_service: str | None,
+) -> Any:
+    if kind == "none":
+        return None
+    if kind != "render":
+        raise ConfigError(f"--platform {kind}: expected none or render")
+    if not api_key:
+        raise ConfigError("--platform render needs an API key (--render-api-key or RENDER_API_KEY)")
+    from cutover.platform.blueprint import BlueprintError
+    from cutover.platform.render import API_URL, RenderPlatform
+
+    try:
+        return RenderPlatform.from_files(
+            blueprint, api_key, base_url=api_url or API_URL, frontend_service=frontend_service
+        )
+    except BlueprintError as exc:
+        raise ConfigError(f"{blueprint}: {exc}") from exc
+
+
+@app.command()
+def rollback(
+    source: SourceOption,
+    backup: Annotated[
+        Path | None,
+        typer.Option(
+            "--backup", help="The backup's .manifest.json to restore.", show_default=False
+        ),
+    ] = None,
+    backup_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar=BACKUP_DIR_ENV,
+            help="Restore the latest validated backup in this directory (env LEGACY_BACKUP_DIR).",
+            show_default=False,
+        ),
+    ] = None,
+    platform: Annotated[
+        str,
+        typer.Option(
+            envvar="CUTOVER_PLATFORM",
+            help="Where the Django services run: none (stop them by hand) or render.",
+        ),
+    ] = "none",
+    blueprint: Annotated[
+        Path, typer.Option(help="render.yaml (validated before any Render call).")
+    ] = REPO_ROOT / "render.yaml",
+    render_api_key: Annotated[
+        str | None, typer.Option(envvar="RENDER_API_KEY", show_default=False, hidden=True)
+    ] = None,
+    render_api_url: Annotated[
+        str | None, typer.Option(envvar="RENDER_API_URL", show_default=False, hidden=True)
+    ] = None,
+    frontend_service: Annotated[
+        str | None,
+        typer.Option(envvar="RENDER_FRONTEND_SERVICE", help="Render: the frontend's service."),
+    ] = None,
+    frontend_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="LEGACY_API_URL",
+            help="The legacy backend's URL to point the frontend back at (env LEGACY_API_URL).",
+            show_default=False,
+        ),
+    ] = None,
+    legacy_health_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="LEGACY_HEALTH_URL",
+            help="The legacy backend's health check (env LEGACY_HEALTH_URL).",
+            show_default=False,
+        ),
+    ] = None,
+    scratch_url: ScratchOption = None,
+    time_bound: Annotated[
+        float, typer.Option(min=1, help="Seconds the rollback may take (R18: 15 minutes).")
+    ] = ROLLBACK_BOUND_S,
+    batch_size: BatchOption = DEFAULT_BATCH_SIZE,
+    report: ReportOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Roll back to the legacy backend: stop the Django services, restore the legacy database
+    from the latest validated backup, verify it against the backup manifest, point the
+    frontend back and check legacy health; timed against R18's bound."""
+
+    def body(progress: RichProgress) -> Outcome:
+        target = _platform(platform, blueprint, render_api_key, render_api_url, frontend_service)
+        result = run_rollback(
+            legacy_url=source,
+            backup_manifest=backup,
+            backup_dir=backup_dir,
+            platform=target,
+            legacy_health_url=legacy_health_url,
+            frontend_url=frontend_url,
+            scratch_server_url=scratch_url,
+            time_bound_s=time_bound,
+            batch_size=batch_size,
+            progress=progress,
+        )
+        table = Table(title=f"Rollback of {result.legacy}")
+        for column in ("step", "status", "seconds", "detail"):
+            table.add_column(column, justify="right" if column == "seconds" else "left")
+        for step in result.steps:
+            style = {"ok": "green", "failed": "bold red"}.get(step.status, "dim")
+            table.add_row(
+                step.name, f"[{style}]{step.status}[/]", f"{step.seconds:.2f}", step.detail
+            )
+        verdict = "within" if result.within_bound else "[bold red]OVER[/]"
+        lines = [
+            result.summary,
+            f"total {result.seconds:.1f} s, {verdict} the {result.time_bound_s:.0f} s bound",
+        ]
+        return Outcome(result.ok, result.as_dict(), [table], lines)
+
+    _execute("rollback", json_output, body, report)
 
 
 @app.command()
