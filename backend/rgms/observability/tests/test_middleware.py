@@ -145,3 +145,16 @@ def test_metrics_scrapes_are_not_measured(process_store, settings) -> None:
     from rgms.observability.samples import REQUESTS
 
     assert process_store.read(REQUESTS, since=0, until=1e12) == []
+
+
+async def test_under_asgi_the_id_is_returned_and_logged(json_log) -> None:
+    # given the channels service's path: Django's ASGI handler (daphne serves the same app)
+    from django.test import AsyncClient
+
+    # when a request arrives with an id
+    response = await AsyncClient().get("/no/such/page", headers={"X-Request-ID": "asgi-req-0001"})
+    # then it comes back and is in the request line, as under gunicorn
+    assert response.status_code == 404
+    assert response["X-Request-ID"] == "asgi-req-0001"
+    [line] = json_log.find(lambda line: line.get("request_id") == "asgi-req-0001")
+    assert line["route"] == "<unmatched>"
