@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +51,22 @@ from verification.infra.ports import free_port
 from verification.tests.integration.observability_support import write_overlay_settings
 
 PATH = "/__debug__/observability/ok"
-# In a Django shell of the "with" settings: the middleware around a view that does nothing,
-# against the view alone; best of several runs, so a busy machine disturbs it little.
+ME_PATH = "/api/v1/auth/me"
+BENCH_USER, BENCH_PASSWORD = "obs-bench-cadet", "Obs Bench Password 2024"
+SEED_USER = f"""
+from rgms.users.models import User
+User.objects.create_user("{BENCH_USER}", "{BENCH_PASSWORD}", role="cadet", is_approved=True)
+"""
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+# In a Django shell of the "with" settings: CPU time of the middleware around a view that does
+# nothing, against the view alone; best of several runs, so a busy machine disturbs it little.
 IN_PROCESS = """
 import json, time
 from django.http import HttpResponse
@@ -66,16 +81,21 @@ factory = RequestFactory()
 
 def per_call(handler, n=2000):
     requests = [factory.get("/__debug__/observability/ok") for _ in range(n)]
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time of this process (all its threads)
     for request in requests:
         handler(request)
-    return (time.perf_counter() - start) / n
+    return (time.process_time() - start) / n
 
 for handler in (view, middleware):
     per_call(handler, 200)
 bare = min(per_call(view) for _ in range(7))
 wrapped = min(per_call(middleware) for _ in range(7))
 print("RESULT " + json.dumps({"view_us": bare * 1e6, "with_middleware_us": wrapped * 1e6}))
+"""
+# As production: psycopg's connection pool (the test settings open one connection per request).
+POOLED_DATABASE = """
+from config.settings.base import DATABASE_URL as _URL, postgres_database as _database
+DATABASES = {"default": _database(_URL)}
 """
 WITHOUT_MIDDLEWARE = """
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("rgms.observability.")]  # noqa: F405
@@ -117,14 +137,14 @@ def _worker_cpu_seconds(master_pid: int) -> float:
     return total / ticks
 
 
-def _client(port: int, path: str, seconds: float, results: multiprocessing.Queue) -> None:
+def _client(port: int, target: Target, seconds: float, results: multiprocessing.Queue) -> None:
     """One client process: GET in a loop until the time is up; reports (ok, errors)."""
     ok = errors = 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
-            connection.request("GET", path)
+            connection.request("GET", target.path, headers=dict(target.headers))
             response = connection.getresponse()
             response.read()
             if response.status == 200:
@@ -138,10 +158,10 @@ def _client(port: int, path: str, seconds: float, results: multiprocessing.Queue
     results.put((ok, errors))
 
 
-def _python_load(port: int, clients: int, seconds: float) -> tuple[int, int, float]:
+def _python_load(port: int, target: Target, clients: int, seconds: float) -> tuple[int, int, float]:
     results: multiprocessing.Queue = multiprocessing.Queue()
     workers = [
-        multiprocessing.Process(target=_client, args=(port, PATH, seconds, results))
+        multiprocessing.Process(target=_client, args=(port, target, seconds, results))
         for _ in range(clients)
     ]
     start = time.perf_counter()
@@ -154,7 +174,8 @@ def _python_load(port: int, clients: int, seconds: float) -> tuple[int, int, flo
     return sum(ok for ok, _ in totals), sum(err for _, err in totals), elapsed
 
 
-def _wrk_load(port: int, clients: int, seconds: float) -> tuple[int, int, float]:
+def _wrk_load(port: int, target: Target, clients: int, seconds: float) -> tuple[int, int, float]:
+    headers = [arg for name, value in target.headers for arg in ("-H", f"{name}: {value}")]
     output = subprocess.run(
         [
             shutil.which("wrk") or "wrk",
@@ -164,7 +185,8 @@ def _wrk_load(port: int, clients: int, seconds: float) -> tuple[int, int, float]
             str(clients),
             "-d",
             f"{max(1, round(seconds))}s",
-            f"http://127.0.0.1:{port}{PATH}",
+            *headers,
+            f"http://127.0.0.1:{port}{target.path}",
         ],
         capture_output=True,
         text=True,
@@ -199,6 +221,17 @@ def _start(name: str, env: dict[str, str], root: Path, workers: int) -> processe
     )
 
 
+def _login(server: processes.ManagedProcess) -> str:
+    body = json.dumps({"username": BENCH_USER, "password": BENCH_PASSWORD}).encode()
+    request = urllib.request.Request(  # noqa: S310 (loopback)
+        f"{server.url}/api/v1/auth/login",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+        return str(json.loads(response.read())["access"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per round")
@@ -208,6 +241,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up each")
     parser.add_argument("--no-redis", action="store_true", help="in-process sample store")
     parser.add_argument("--python-client", action="store_true", help="ignore wrk if present")
+    parser.add_argument(
+        "--endpoint",
+        choices=["ok", "me"],
+        default="ok",
+        help=f"ok: {PATH} (no database); me: {ME_PATH} as a cadet (JWT check + one query)",
+    )
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -219,24 +258,32 @@ def main() -> None:
     lease = None if args.no_redis else processes.lease_redis_db(redis_url)
     servers: dict[str, processes.ManagedProcess] = {}
     envs: dict[str, dict[str, str]] = {}
+    secret_key = processes.random_secret_key()  # one key: a token from one server works on both
+    database = processes.create_database(database_url) if args.endpoint == "me" else None
     try:
         for variant, extra in (("with", ""), ("without", WITHOUT_MIDDLEWARE)):
             overlay = root / variant
-            module = write_overlay_settings(overlay, extra=extra)
+            module = write_overlay_settings(overlay, extra=POOLED_DATABASE + extra)
             env = processes.backend_env(
-                database_url=database_url,
+                database_url=database or database_url,
                 redis_url=lease.url if lease else None,
-                secret_key=processes.random_secret_key(),
+                secret_key=secret_key,
                 settings=module,
                 PYTHONPATH=f"{processes.BACKEND_DIR}:{overlay}",
                 ENVIRONMENT="test",
                 METRICS_TOKEN="bench-" + "m" * 32,
             )
             envs[variant] = env
+            if database and variant == "with":
+                processes.manage(["migrate", "--noinput", "-v0"], env)
+                processes.manage(["shell", "-c", SEED_USER], env)
             servers[variant] = _start(f"web-{variant}", env, root, args.workers)
 
+        target = Target(PATH)
+        if args.endpoint == "me":
+            target = Target(ME_PATH, (("Authorization", f"Bearer {_login(servers['with'])}"),))
         for server in servers.values():  # warm-up: imports, connections, first files
-            load(server.port or 0, args.clients, args.warmup)
+            load(server.port or 0, target, args.clients, args.warmup)
 
         rounds: list[Round] = []
         for index in range(args.rounds):
@@ -244,19 +291,21 @@ def main() -> None:
             for variant in order:
                 server = servers[variant]
                 cpu_before = _worker_cpu_seconds(server.pid)
-                ok, errors, elapsed = load(server.port or 0, args.clients, args.duration)
+                ok, errors, elapsed = load(server.port or 0, target, args.clients, args.duration)
                 cpu = _worker_cpu_seconds(server.pid) - cpu_before
                 rounds.append(Round(variant, ok, errors, elapsed, cpu))
 
         shell_env = {**envs["with"], "PROMETHEUS_MULTIPROC_DIR": str(root / "in-process-metrics")}
         output = processes.manage(["shell", "-c", IN_PROCESS], shell_env).stdout
         in_process = json.loads(output.rsplit("RESULT ", 1)[1].splitlines()[0])
-        _report(rounds, args, use_wrk, servers["with"], in_process)
+        _report(rounds, args, use_wrk, servers["with"], in_process, target)
     finally:
         for server in servers.values():
             server.stop()
         if lease is not None:
             lease.release()
+        if database is not None:
+            processes.drop_database(database)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -266,6 +315,7 @@ def _report(
     use_wrk: bool,
     with_server: processes.ManagedProcess,
     in_process: dict[str, float],
+    target: Target,
 ) -> None:
     by_variant = {
         variant: [r for r in rounds if r.variant == variant] for variant in ("without", "with")
@@ -280,7 +330,7 @@ def _report(
         f"x{args.clients}, {args.rounds} rounds of {args.duration:g}s per variant "
         f"(alternating); sample store: {'in-process' if args.no_redis else 'Redis'}"
     )
-    print(f"  endpoint: GET {PATH}")
+    print(f"  endpoint: GET {target.path}" + (" (JWT of a cadet)" if target.headers else ""))
     for variant, variant_rounds in by_variant.items():
         figures = ", ".join(f"{r.rps:.0f}" for r in variant_rounds)
         errors = sum(r.errors for r in variant_rounds)
@@ -295,7 +345,7 @@ def _report(
           f"per request ({cpu['with'] - cpu['without']:.0f} us)")  # fmt: skip
     added = in_process["with_middleware_us"] - in_process["view_us"]
     print(
-        f"  in process (best of 7 x 2000 calls): view {in_process['view_us']:.0f} us, "
+        f"  in process, CPU time (best of 7 x 2000 calls): view {in_process['view_us']:.0f} us, "
         f"with the middleware {in_process['with_middleware_us']:.0f} us: {added:.0f} us added "
         "per request (request id, metrics, sample, JSON line written to a pipe)"
     )
