@@ -23,9 +23,12 @@ timeout = 30
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so a slow leak never takes the service down; the jitter
-# keeps all workers from restarting at once.
-max_requests = 1000
-max_requests_jitter = 100
+# keeps all workers from restarting at once. Not often: a new worker costs about 1.4 s of CPU
+# (imports, URLconf) before it answers, so recycling every 1000 requests cost more CPU than a
+# cached read itself and put multi-second stalls in p95 under load (measured with
+# verification/benchmarks/api_throughput.py; docs/benchmarks/api-throughput.md).
+max_requests = 50_000
+max_requests_jitter = 5_000
 accesslog = None
 errorlog = "-"
 loglevel = env.get("LOG_LEVEL").lower()
