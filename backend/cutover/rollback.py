@@ -11,7 +11,8 @@ timed and reported:
 2. ``stop_services``: the four Django services stopped through the platform
    (`cutover.platform.Platform`; skipped, and said so, without one);
 3. ``restore``: the legacy database restored from the backup. PostgreSQL: ``pg_restore
-   --clean --if-exists --single-transaction`` into the legacy database (all or nothing);
+   --clean --if-exists --single-transaction`` into the legacy database (all or nothing), then
+   tables created after the backup (the lazily created staff_audit, say) dropped and named;
    SQLite: the backup copied beside the legacy file, synced, then renamed over it (atomic),
    after removing the old file's journal and WAL;
 4. ``verify_restore``: every table of the restored legacy database recomputed (columns, row
@@ -41,6 +42,7 @@ from typing import Any, Final
 
 import orjson
 import psycopg
+import psycopg.sql
 
 from cutover.backup import (
     PG_RESTORE,
@@ -223,6 +225,30 @@ def restore_postgres(backup: Path, legacy_url: str) -> None:
         raise RollbackError(f"pg_restore failed (exit {done.returncode}): {_tail(done.stderr)}")
 
 
+def drop_tables_created_since(manifest: Manifest, legacy_url: str) -> list[str]:
+    """PostgreSQL: tables the legacy database has that the backup did not (created after it,
+    such as the lazily created staff_audit): dropped, so the database is the backup's
+    exactly. pg_restore --clean only replaces what the dump holds."""
+    known = {t.name for t in manifest.tables}
+    with psycopg.connect(legacy_url, connect_timeout=10) as conn:
+        present = [
+            r[0]
+            for r in conn.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
+            ).fetchall()
+        ]
+        extra = sorted(name for name in present if name not in known)
+        for name in extra:
+            conn.execute(
+                psycopg.sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(
+                    psycopg.sql.Identifier(name)
+                )
+            )
+        conn.commit()
+    return extra
+
+
 def restore_sqlite(backup: Path, legacy_path: Path) -> None:
     """Copy the backup over the legacy file atomically (copy beside it, sync, rename)."""
     legacy_path.parent.mkdir(parents=True, exist_ok=True)
@@ -354,6 +380,10 @@ def rollback(
         if location.dialect is Dialect.POSTGRESQL:
             restore_postgres(backup, location.url)
             step.detail = f"pg_restore --clean of {backup.name} into {location.display}"
+            dropped = drop_tables_created_since(chosen["manifest"], location.url)
+            if dropped:
+                step.data = {"dropped_tables_created_after_the_backup": dropped}
+                step.detail += f"; dropped tables created after the backup: {', '.join(dropped)}"
         else:
             assert location.sqlite_path is not None
             restore_sqlite(backup, location.sqlite_path)

@@ -148,8 +148,12 @@ def test_postgres_rollback_restores_the_backed_up_content(
         conn.execute("DELETE FROM attendance_records WHERE id < 10")
         conn.execute("INSERT INTO system_settings (key, value) VALUES ('after_cutover', 'x')")
         conn.execute("ALTER TABLE cadets ADD COLUMN nickname TEXT")
+        conn.execute("CREATE TABLE staff_audit (id SERIAL PRIMARY KEY, note TEXT)")
     result = rollback(legacy_url=url, backup_manifest=manifest)
     assert result.ok, result.summary
+    assert result.step("restore").data == {
+        "dropped_tables_created_after_the_backup": ["staff_audit"]
+    }
     assert result.step("stop_services").status == "skipped"  # no platform given
     assert compare_with_manifest(read_manifest(manifest), url)[1] == []
     with psycopg.connect(url) as conn:
