@@ -404,6 +404,14 @@ VARIABLES: dict[str, Variable] = {
             services=(WORKER, BEAT),
         ),
         Variable(
+            "LEGACY_BACKUP_DIR",
+            _text,
+            None,
+            "Directory (a persistent disk on the worker) where the weekly legacy backup goes; "
+            "unset means the backup-database job reports not configured.",
+            services=(WORKER,),
+        ),
+        Variable(
             "READ_DOT_ENV_FILE",
             _bool,
             False,

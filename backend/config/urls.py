@@ -18,3 +18,6 @@ urlpatterns = [
 ]
 if settings.OBSERVABILITY_DEBUG_VIEWS:  # test settings overlays only
     urlpatterns += debug_urlpatterns
+
+handler404 = "rgms.api.errors.not_found"
+handler500 = "rgms.api.errors.server_error"

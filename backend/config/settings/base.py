@@ -197,7 +197,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "rgms.realtime.layers.RedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CACHE_KEY_PREFIX}:asgi"},
         }
     }
@@ -310,6 +310,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models have a `status` or `type`; name each choice set after its owner.
+    "ENUM_NAME_OVERRIDES": {
+        "AttendanceStatusEnum": "rgms.attendance.models.AttendanceStatus",
+        "MeritDemeritTypeEnum": "rgms.grading.models.MeritDemeritLog.Type",
+        "CadetStatusEnum": "rgms.cadets.models.Cadet.Status",
+    },
 }
 
 # CELERY
@@ -385,6 +391,12 @@ CELERY_BEAT_SCHEDULE = {
 # HEALTH
 # ------------------------------------------------------------------------------
 HEALTH_CHECK_TIMEOUT: float = env.get("HEALTH_CHECK_TIMEOUT")
+
+# MIGRATION TOOLKIT
+# ------------------------------------------------------------------------------
+NODEJS_DATABASE_URL: str | None = env.get("NODEJS_DATABASE_URL")
+LEGACY_TIME_ZONE: str = env.get("LEGACY_TIME_ZONE")
+LEGACY_BACKUP_DIR: str | None = env.get("LEGACY_BACKUP_DIR")
 
 # LOGGING AND ERRORS
 # ------------------------------------------------------------------------------

@@ -46,6 +46,18 @@ def _flatten(value: Any) -> Any:
     return [str(value)]
 
 
+def _code_and_message(exc: exceptions.APIException) -> tuple[str, str]:
+    """simplejwt answers with a dict detail ({detail, code, messages}); keep its words."""
+    detail, codes = exc.detail, exc.get_codes()
+    if isinstance(detail, dict):
+        message = str(detail.get("detail", exc.default_detail))
+        code = codes.get("code", codes.get("detail", exc.default_code))
+        return str(code[0] if isinstance(code, list) else code), message
+    if isinstance(detail, list):
+        return str(exc.default_code), "; ".join(str(item) for item in detail)
+    return str(codes if isinstance(codes, str) else exc.default_code), str(detail)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.errors), status=exc.status_code)
@@ -72,8 +84,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         response.data = error_body("validation_error", "Invalid input.", _as_lists(exc.detail))
     else:
-        detail = exc.detail
-        message = str(detail) if not isinstance(detail, (dict, list)) else "Request failed."
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
-        response.data = error_body(str(code), message)
+        response.data = error_body(*_code_and_message(exc))
     return response
