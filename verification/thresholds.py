@@ -106,12 +106,6 @@ def gate_rules(target: str) -> GateRules:
 GATE_RULES: Final = gate_rules("local")
 
 
-# --- rollback -----------------------------------------------------------------------------
-
-# R18: a rollback to the legacy backend completes within 15 minutes, timed by the rehearsal.
-ROLLBACK_MAX_S: Final = 15 * 60
-
-
 # --- watch --------------------------------------------------------------------------------
 
 WATCH_WINDOW_S: Final = 300.0

@@ -1,9 +1,10 @@
 """The migration toolkit's import, verify and rollback, as the rehearsal calls them.
 
-Those three steps belong to the migration toolkit (``backend/cutover``), landing step by step.
-The rehearsal never carries its own copy: each is looked up in the toolkit and, while absent,
-reported as missing, which the rehearsal turns into an ERROR check naming what is missing. When
-a step lands, its adapter below calls it and maps its result; nothing else changes.
+Those three steps belong to the migration toolkit (``backend/cutover``): ``importer.
+import_export``, ``verify.verify_migration`` and ``rollback.rollback``. The rehearsal never
+carries its own copy: each is looked up in the toolkit and, if absent (a checkout without it,
+a renamed function), reported as missing, which the rehearsal turns into an ERROR check naming
+what it looked for, never a pass. The adapters below call each step and map its result.
 """
 
 from __future__ import annotations
@@ -29,22 +30,9 @@ class Step:
 
 # (module, function) candidates per step, in the order they are tried.
 CANDIDATES: dict[str, tuple[tuple[str, str], ...]] = {
-    "import": (
-        ("cutover.importer", "import_export"),
-        ("cutover.importer", "import_database"),
-        ("cutover.importer", "run_import"),
-        ("cutover.import_data", "import_export"),
-    ),
-    "verify": (
-        ("cutover.verify", "verify_migration"),
-        ("cutover.verify", "verify_databases"),
-        ("cutover.verify", "run_verify"),
-    ),
-    "rollback": (
-        ("cutover.rollback", "rollback"),
-        ("cutover.rollback", "run_rollback"),
-        ("cutover.rollback", "rollback_to_legacy"),
-    ),
+    "import": (("cutover.importer", "import_export"),),
+    "verify": (("cutover.verify", "verify_migration"),),
+    "rollback": (("cutover.rollback", "rollback"),),
 }
 
 
