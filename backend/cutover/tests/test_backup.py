@@ -107,9 +107,11 @@ def test_postgres_backup_restores_and_validates(
     assert validation.ok, validation.discrepancies
     assert validation.restored_into is not None
     assert "cutover_scratch_validate_" in validation.restored_into
-    with psycopg.connect(pg_server) as conn:  # the scratch database is gone
+    # the scratch database is gone (only this run's: other runs may share the server)
+    scratch_name = validation.restored_into.rsplit("/", 1)[-1]
+    with psycopg.connect(pg_server) as conn:
         left = conn.execute(
-            "SELECT count(*) FROM pg_database WHERE datname LIKE 'cutover_scratch_validate_%%'"
+            "SELECT count(*) FROM pg_database WHERE datname = %s", (scratch_name,)
         ).fetchone()
     assert left == (0,)
 
