@@ -331,6 +331,10 @@ def rehearse_command(
     use_redis: Annotated[
         bool, typer.Option("--redis/--no-redis", help="use Redis when available")
     ] = True,
+    load: Annotated[
+        bool, typer.Option(help="also run the load phase (loadtests.run) and judge its results")
+    ] = False,
+    load_run_time: Annotated[str, typer.Option(help="load: run time per mix")] = "30s",
 ) -> None:
     """From nothing: legacy database, backup, export, import, verify, the four services,
     deploy-verify, a timed rollback; the report and the verdict."""
@@ -351,6 +355,8 @@ def rehearse_command(
             services=services,
             use_postgres=use_postgres,
             use_redis=use_redis,
+            load=load,
+            load_run_time=load_run_time,
         ),
         console=console,
     )

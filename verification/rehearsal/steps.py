@@ -68,6 +68,11 @@ class RehearsalOptions:
     keep: bool = False
     use_postgres: bool = True
     use_redis: bool = True
+    # Run the load phase (loadtests.run: its own database and gunicorn, both mixes) and
+    # judge its JSON results with the rest; users and run time per mix.
+    load: bool = False
+    load_users: int = 20
+    load_run_time: str = "30s"
     # False: stop after verify (no services, no deploy-verify, no rollback): the migration only.
     services: bool = True
     # True: the Django database is copied from the migrated template (tests), not migrated.
@@ -157,6 +162,7 @@ class Rehearsal:
         "verify",
         "services",
         "deploy-verify",
+        "load (optional)",
         "rollback (timed)",
         "stop everything",
         "report",
@@ -250,15 +256,18 @@ class Rehearsal:
                 with self.step(9) as record:
                     self._deploy_verify(record)
                 with self.step(10) as record:
-                    self._rollback(record)
+                    self._load(record)
                 with self.step(11) as record:
+                    self._rollback(record)
+                with self.step(12) as record:
                     self._stop(record)
             else:
-                for number in (8, 9, 10, 11):
+                for number in (8, 9, 10, 11, 12):
                     self.records[number - 1].outcome = "skipped (--no-services)"
         # The report is not a guarded step: if it cannot be written, the run must fail loudly.
         record = self.records[-1]
-        self.console.print(f"[bold cyan][12/{len(self.STEPS)}][/bold cyan] report ...")
+        total = len(self.STEPS)
+        self.console.print(f"[bold cyan][{total}/{total}][/bold cyan] report ...")
         started = time.perf_counter()
         verdict = self._report(record)
         record.seconds = round(time.perf_counter() - started, 2)
@@ -545,6 +554,65 @@ class Rehearsal:
             wrong=wrong,
             outcomes=outcomes,
         )
+
+    def _load(self, record: StepRecord) -> None:
+        """The optional load phase: ``python -m loadtests.run`` (the load budgets and their
+        verdict are the load run's own), its JSON results read by verification.load_phase."""
+        import dataclasses
+        import importlib.util
+        import subprocess
+        import sys
+
+        from verification.load_phase import RUN_CHECK, read_load_result
+
+        if not self.options.load:
+            record.outcome = "skipped"
+            record.detail = "not asked for (--load)"
+            return
+        if importlib.util.find_spec("loadtests.run") is None:
+            record.outcome = "error"
+            record.detail = "no load runner (loadtests.run)"
+            self.add(
+                _check(RUN_CHECK, CheckStatus.ERROR, "the load runner loadtests.run is missing")
+            )
+            return
+        out = self.run_dir / "load"
+        command = [
+            sys.executable, "-m", "loadtests.run",
+            "--users", str(self.options.load_users),
+            "--run-time", self.options.load_run_time,
+            "--results-dir", str(out),
+        ]  # fmt: skip
+        if self.infra.postgres_url:
+            command += ["--database-url", self.infra.postgres_url]
+        if self.infra.redis_url:
+            command += ["--redis-url", self.infra.redis_url]
+        out.mkdir(parents=True, exist_ok=True)
+        with (out / "run-output.txt").open("w") as log:
+            completed = subprocess.run(
+                command,
+                cwd=processes.REPO_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=1800,
+                check=False,
+            )
+        files = sorted(p for p in out.glob("*.json") if p.name != "load-data.json")
+        results: list[CheckResult] = []
+        for path in files:
+            checks = read_load_result(path)
+            if len(files) > 1:  # one name per mix: load.<mix>.<class>
+                mix = path.stem.removeprefix("load-")
+                checks = [
+                    dataclasses.replace(c, name=c.name.replace("load.", f"load.{mix}.", 1))
+                    for c in checks
+                ]
+            results.extend(checks)
+        if not results:
+            results = read_load_result(out / "load-read.json")
+        record.detail = f"loadtests.run exited {completed.returncode}; {len(files)} result files"
+        record.outcome = "ok" if completed.returncode == 0 else "failed"
+        self.add(*results)
 
     def _rollback(self, record: StepRecord) -> None:
         from verification.rehearsal import toolkit
