@@ -145,73 +145,87 @@ def deploy_verify_command(
     run_dir.mkdir(parents=True, exist_ok=True)
     started = time.time()
     console.rule(f"deploy-verify --target {target}")
-    if target == "local":
-        from verification.targets.infra import local_infra
-        from verification.targets.local import LocalStack, StackConfig
+    if target not in ("local", "render"):
+        raise typer.BadParameter("--target must be local or render")
+    if target == "render" and accounts is None:
+        raise typer.BadParameter("--accounts is required for --target render")
+    results: list[CheckResult] = []
+    phases: list[Any] = []
+    described: dict[str, Any] = {"kind": target}
 
-        with local_infra(
-            postgres_url, redis_url, want_postgres=use_postgres, want_redis=use_redis
-        ) as infra:
-            for note in infra.notes:
-                console.print(f"  [dim]{note}[/dim]")
-            console.print("  starting gunicorn, daphne, celery worker and beat ...")
-            stack = LocalStack(
-                StackConfig(
-                    run_dir=run_dir / "stack",
-                    postgres_url=infra.postgres_url,
-                    redis_url=infra.redis_url,
-                )
-            )
-            with stack:
-                console.print(
-                    f"  stack up in {stack.timings.get('up_s')} s: web {stack.web_url}, "
-                    f"channels {stack.channels_url}"
-                )
-                tgt = stack.target()
-                options = VerifyOptions(
-                    out_dir=run_dir,
-                    include_suite=suite,
-                    load_results=load_result or (),
-                    contract_junit=contract_junit,
-                    settings_probe=stack.settings_schedule if not stack.has_redis else None,
-                    on_phase=on_phase,
-                )
-                run = deploy_verify(tgt, options)
-    elif target == "render":
-        from verification.targets.render import render_target
-
-        api_key = os.environ.get("RENDER_API_KEY", "")
-        if accounts is None:
-            raise typer.BadParameter("--accounts is required for --target render")
-        tgt = render_target(
-            blueprint_path=render_yaml,
-            api_key=api_key,
-            accounts_file=accounts,
-            api_url=render_api_url,
-            web_url=target_url,
-            ws_url=ws_url,
-            database_url=database_url,
-            broker_url=broker_url,
-        )
+    def run_against(tgt: Any, settings_probe: Any = None) -> None:
+        described.update(tgt.describe())
         options = VerifyOptions(
             out_dir=run_dir,
             include_suite=suite,
             load_results=load_result or (),
             contract_junit=contract_junit,
+            settings_probe=settings_probe,
             on_phase=on_phase,
         )
         run = deploy_verify(tgt, options)
-    else:
-        raise typer.BadParameter("--target must be local or render")
+        results.extend(run.results)
+        phases.extend(run.phases)
+
+    try:
+        if target == "local":
+            from verification.targets.infra import local_infra
+            from verification.targets.local import LocalStack, StackConfig
+
+            with local_infra(
+                postgres_url, redis_url, want_postgres=use_postgres, want_redis=use_redis
+            ) as infra:
+                for note in infra.notes:
+                    console.print(f"  [dim]{escape(note)}[/dim]")
+                console.print("  starting gunicorn, daphne, celery worker and beat ...")
+                config = StackConfig(
+                    run_dir=run_dir / "stack",
+                    postgres_url=infra.postgres_url,
+                    redis_url=infra.redis_url,
+                )
+                with LocalStack(config) as stack:
+                    console.print(
+                        f"  stack up in {stack.timings.get('up_s')} s: web {stack.web_url}, "
+                        f"channels {stack.channels_url}"
+                    )
+                    probe = stack.settings_schedule if not stack.has_redis else None
+                    run_against(stack.target(), probe)
+        else:
+            from verification.targets.render import render_target
+
+            assert accounts is not None
+            run_against(
+                render_target(
+                    blueprint_path=render_yaml,
+                    api_key=os.environ.get("RENDER_API_KEY", ""),
+                    accounts_file=accounts,
+                    api_url=render_api_url,
+                    web_url=target_url,
+                    ws_url=ws_url,
+                    database_url=database_url,
+                    broker_url=broker_url,
+                )
+            )
+    except Exception as exc:
+        # The target could not be brought up or reached at all: no evidence, so ERROR.
+        console.print(f"[bold magenta]setup failed:[/bold magenta] {escape(str(exc))}")
+        results.append(
+            CheckResult(
+                "deploy_verify.setup",
+                CheckStatus.ERROR,
+                evidence={"reason": f"{type(exc).__name__}: {exc}"},
+            )
+        )
 
     meta = {
         "command": "deploy-verify",
-        "target": tgt.describe(),
+        "target": described,
         "started_at": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(),
         "wall_time_s": round(time.time() - started, 1),
-        **{f"phase {p.name}": f"{p.seconds:.1f} s: {p.summary}" for p in run.phases},
+        **{f"phase {p.name}": f"{p.seconds:.1f} s: {p.summary}" for p in phases},
     }
-    report = write_report(run.results, kind=tgt.kind, out_dir=run_dir, meta=meta)
+    kind = "render" if target == "render" else "local"
+    report = write_report(results, kind=kind, out_dir=run_dir, meta=meta)
     print_verdict(report.verdict, report.json_path, report.html_path)
     raise typer.Exit(int(report.verdict.exit_code))
 
