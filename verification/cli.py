@@ -243,6 +243,7 @@ def gate_command(
     out: Annotated[Path | None, typer.Option(help="where to write the combined report")] = None,
 ) -> None:
     """Judge the checks of earlier reports (and load results) together."""
+    _bootstrap_paths()
     from verification.checks.runner import write_report
     from verification.load_phase import read_load_result
 
