@@ -27,6 +27,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Final
 
+# R18: a rollback to the legacy backend completes within 15 minutes. The number's one home is
+# the toolkit that enforces it (the backend cannot import the harness); the gate, the rehearsal
+# and the runbooks read it from here.
+from cutover.rollback import ROLLBACK_BOUND_S as ROLLBACK_MAX_S  # noqa: F401 - re-exported
+
 # --- check names ------------------------------------------------------------------------
 # Checks report under these names; the gate recognizes critical ones by name, so a check module
 # must use the constant, not a literal.
