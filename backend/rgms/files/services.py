@@ -26,6 +26,7 @@ from rgms.files.models import StoredFile
 from rgms.files.storage import CloudinaryStorage, StorageError
 from rgms.files.validation import EmptyFile, FileTooLarge, detect_type
 from rgms.jobs.services import task_enqueue
+from rgms.notifications.services import notification_create
 from rgms.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -175,9 +176,17 @@ def file_process(*, stored: StoredFile) -> StoredFile:
 
     failed = any(step["status"] == FAILED for step in steps.values())
     status = StoredFile.Processing.FAILED if failed else StoredFile.Processing.DONE
-    StoredFile.objects.filter(pk=stored.pk).update(
-        processing=steps, processing_status=status, processed_at=timezone.now(), **updates
-    )
+    with transaction.atomic():
+        StoredFile.objects.filter(pk=stored.pk).update(
+            processing=steps, processing_status=status, processed_at=timezone.now(), **updates
+        )
+        # The uploader's open sockets hear that the file is ready (or what failed).
+        notification_create(
+            user=stored.owner,
+            message=f"{stored.original_name}: "
+            + ("processing failed" if failed else "processed and ready"),
+            type="file_processed",
+        )
     stored.refresh_from_db()
     return stored
 

@@ -69,11 +69,6 @@ def test_upload_is_typed_by_content_not_by_name(as_role: Role) -> None:
 
 
 @pytest.mark.needs_channel_layer
-@pytest.mark.xfail(
-    strict=True,
-    reason="rgms.files does not notify the uploader when processing ends (known gap: the "
-    "files service queues processing but sends no notification)",
-)
 def test_processing_end_is_notified_on_the_socket(target: Target, as_role: Role) -> None:
     """When the worker finishes processing, the uploader's socket is told."""
     cadet = as_role("cadet")

@@ -97,3 +97,26 @@ def test_processing_twice_does_nothing_more(cadet_user):
 
     assert again.processed_at == processed_at
     assert first.processing["compression"]["status"] == "skipped"
+
+
+def test_the_uploader_is_notified_once_when_processing_ends(
+    cadet_user, django_capture_on_commit_callbacks
+):
+    # given an uploaded image
+    stored = stored_image(cadet_user, samples.image_bytes("PNG"))
+    # when it is processed (and a redelivery processes it again)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.file_process(stored=stored)
+        services.file_process(stored=StoredFile.objects.get(pk=stored.pk))
+    # then the uploader has exactly one notification, pushed to their sockets on commit
+    notes = list(cadet_user.notifications.all())
+    assert [(n.type, n.message) for n in notes] == [
+        ("file_processed", "x.png: processed and ready")
+    ]
+    assert len(callbacks) >= 1
+
+
+def test_a_failed_processing_is_notified_as_failed(cadet_user):
+    stored = stored_image(cadet_user, samples.image_bytes("PNG")[:100])
+    services.file_process(stored=stored)
+    assert cadet_user.notifications.get().message == "x.png: processing failed"
