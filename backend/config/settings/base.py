@@ -270,6 +270,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rgms.api.pagination.PagePagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "rgms.api.exceptions.exception_handler",
+    # OPTIONS without serializer introspection (rgms.api.metadata says why).
+    "DEFAULT_METADATA_CLASS": "rgms.api.metadata.ApiMetadata",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
