@@ -312,6 +312,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The error responses implied by pagination and request bodies (rgms.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rgms.api.schema.postprocess_implied_responses",
+    ],
     # Several models have a `status` or `type`; name each choice set after its owner.
     "ENUM_NAME_OVERRIDES": {
         "AttendanceStatusEnum": "rgms.attendance.models.AttendanceStatus",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -33,3 +35,50 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         status: OpenApiResponse(ErrorBodySerializer, description=_DESCRIPTIONS[status])
         for status in wanted
     }
+
+
+_ERROR_BODY_REF = {"$ref": "#/components/schemas/ErrorBody"}
+_IMPLIED = {
+    "paginated": (
+        (400, _DESCRIPTIONS[400]),
+        (404, "The page or cursor does not exist (DRF's answer for a page past the end)."),
+    ),
+    "body": ((415, "The request body's media type is not one this operation parses."),),
+}
+
+
+def postprocess_implied_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular hook: the error responses every operation of a kind can give.
+
+    A paginated list answers 400 or 404 to a bad ``page``, ``page_size`` or ``cursor``, and an
+    operation that reads a body answers 415 to a media type it does not parse, whatever its view
+    declared. Only missing entries are added; a view's own description wins.
+    """
+    if "ErrorBody" not in result.get("components", {}).get("schemas", {}):
+        return result
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            query = {
+                p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"
+            }
+            kinds = []
+            if method == "get" and query & {"page", "cursor"}:
+                kinds.append("paginated")
+            if "requestBody" in operation:
+                kinds.append("body")
+            responses = operation["responses"]
+            for kind in kinds:
+                for status, description in _IMPLIED[kind]:
+                    responses.setdefault(
+                        str(status),
+                        {
+                            "content": {"application/json": {"schema": dict(_ERROR_BODY_REF)}},
+                            "description": description,
+                        },
+                    )
+            operation["responses"] = dict(sorted(responses.items()))
+    return result
