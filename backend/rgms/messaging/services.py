@@ -56,7 +56,7 @@ def staff_message_create(*, sender: User, content: str) -> StaffMessage:
     return message
 
 
-def admin_message_create(*, user: User, subject: str | None, message: str) -> AdminMessage:
+def admin_message_create(*, user: User, message: str, subject: str | None = None) -> AdminMessage:
     return AdminMessage.objects.create(
         user=user,
         sender_role=user.role,
@@ -84,7 +84,9 @@ def admin_message_reply(*, admin_message: AdminMessage, reply: str) -> AdminMess
     return admin_message
 
 
-def admin_message_broadcast(*, sender: User, subject: str | None, message: str) -> AdminMessage:
+def admin_message_broadcast(
+    *, sender: User, message: str, subject: str | None = None
+) -> AdminMessage:
     return AdminMessage.objects.create(
         user=None,
         sender_role=sender.role,

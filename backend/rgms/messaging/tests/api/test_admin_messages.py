@@ -166,3 +166,12 @@ def test_list_refuses_a_bad_status(admin_client: APIClient) -> None:
     # then 400 names it
     assert response.status_code == 400
     assert "status" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("path", [LIST, LIST + "broadcast/"])
+def test_subject_is_optional(admin_client: APIClient, path: str) -> None:
+    # when a message is sent without a subject (the serializer allows it)
+    response = admin_client.post(path, {"message": "Formation at 0700."}, format="json")
+    # then it is stored without one, not a 500
+    assert response.status_code == 201, response.content
+    assert AdminMessage.objects.get(pk=response.json()["id"]).subject is None
