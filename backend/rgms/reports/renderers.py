@@ -13,6 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -71,6 +72,15 @@ ATTENDANCE_COLUMNS: tuple[str, ...] = (
 def safe_text(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def xlsx_text(value: Any) -> Any:
+    """safe_text, and the control characters a worksheet cannot hold (openpyxl refuses them,
+    which failed the whole export) shown as U+FFFD instead."""
+    value = safe_text(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     return value
 
 
@@ -169,7 +179,7 @@ def to_xlsx(
         header.append(cell)
     sheet.append(header)
     for record in _tracked(records, total, progress):
-        sheet.append([safe_text(value) for value in record])
+        sheet.append([xlsx_text(value) for value in record])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -95,6 +95,27 @@ def test_roster_xlsx_keeps_numbers_as_numbers():
     assert progress[-1] == (2, 2)
 
 
+def test_roster_xlsx_shows_control_characters_instead_of_failing():
+    # given a legacy name holding a control character (openpyxl refuses it in a cell)
+    row = roster_row(last_name="Cruz\x0e\x04", first_name="=Ana")
+
+    # when the roster is exported to Excel
+    content = renderers.to_xlsx(
+        "Roster",
+        renderers.ROSTER_COLUMNS,
+        [renderers.roster_record(row)],
+        total=1,
+        progress=ignore,
+    )
+
+    # then the export succeeds, the characters are visible, formulas still neutralised
+    sheet = load_workbook(io.BytesIO(content)).active
+    header = [cell.value for cell in sheet[1]]
+    first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert first["last_name"] == "Cruz\ufffd\ufffd"
+    assert first["first_name"] == "'=Ana"
+
+
 def test_attendance_csv_rows():
     row = AttendanceRow(
         date=date(2025, 3, 1),
