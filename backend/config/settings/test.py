@@ -13,6 +13,7 @@ from .base import (
     CACHES,
     CHANNEL_LAYERS,
     DATABASE_URL,
+    MIDDLEWARE,
     REDIS_URL,
     SIMPLE_JWT,
     env,
@@ -45,6 +46,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The load suite's deliberately slowed endpoint: {path: seconds}, empty (and the middleware
+# uninstalled) unless a test's settings module sets it. Never honoured outside these settings.
+TEST_RESPONSE_DELAYS: dict[str, float] = {}
+MIDDLEWARE = [*MIDDLEWARE, "rgms.core.slowdown.ResponseDelayMiddleware"]
 
 if REDIS_URL:
     # One key space per pytest process (and xdist worker) on a shared Redis.
