@@ -100,10 +100,12 @@ class CadetViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
         responses={200: CadetOutputSerializer(many=True), **READ_ERRORS, **error_responses(400)},
     )
     def list(self, request: Request) -> HttpResponse:
-        filters = CadetFilters(**query_params(CadetFilterSerializer, request))
         user = request.user
 
         def build() -> bytes:
+            # Validated here: a body is cached only under a path whose parameters were valid,
+            # so a hit needs no validation, and a bad parameter (400) is never cached.
+            filters = CadetFilters(**query_params(CadetFilterSerializer, request))
             rows = self.paginate_queryset(cadet_roster_queryset(viewer=user, filters=filters))
             total_days = training_day_count()
             results = [roster_row(row, total_days=total_days) for row in rows]
