@@ -707,6 +707,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_SERVER)
     parser.add_argument("--settings", default="config.settings.production")
     parser.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="LOG_LEVEL of the server (INFO, the production default, logs a line per request)",
+    )
+    parser.add_argument(
         "--backend-dir",
         type=Path,
         default=processes.BACKEND_DIR,
@@ -753,7 +759,7 @@ def main(argv: list[str] | None = None) -> int:
             ALLOWED_HOSTS="127.0.0.1",
             CORS_ALLOWED_ORIGINS="https://rgms.example.edu",
             ENVIRONMENT="staging",
-            LOG_LEVEL="WARNING",
+            LOG_LEVEL=args.log_level,
         )
         started = time.monotonic()
         processes.manage(["migrate", "--noinput", "-v", "0"], env)
@@ -811,7 +817,8 @@ def main(argv: list[str] | None = None) -> int:
         scenarios = build_scenarios(data, tokens, size=max(2000, args.cadets))
         results: list[Result] = []
         print(
-            f"\ngunicorn sync x{args.workers} ({args.settings}), wrk -t{args.threads} "
+            f"\ngunicorn sync x{args.workers} ({args.settings}, LOG_LEVEL {args.log_level}), "
+            f"wrk -t{args.threads} "
             f"-c{args.connections}, {args.duration:g}s per scenario after {args.warmup:g}s warm-up"
         )
         print(
