@@ -116,7 +116,7 @@ LOGIN_FAILURE_LIMIT_PER_IP = 300
 TRUSTED_PROXY_COUNT = 1
 # Reset links (admin-issued or emailed) work once and expire after a day.
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
-PASSWORD_RESET_PATH = "/reset-password"
+PASSWORD_RESET_PATH = "/reset-password"  # noqa: S105 - a URL path, not a secret
 PASSWORD_RESET_REQUEST_LIMIT_PER_IDENTIFIER = 3  # per hour: no mailbox bombing
 PASSWORD_RESET_REQUEST_LIMIT_PER_IP = 300  # per hour: a whole campus on cutover day
 
