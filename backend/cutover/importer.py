@@ -96,8 +96,16 @@ class AtomicMode(StrEnum):
     TABLE = "table"  # one transaction per table (a failure keeps the tables before it)
 
 
-# Database errors that mean "this data", never "this connection" or "this SQL".
-_REFUSALS = (psycopg.IntegrityError, psycopg.DataError, sqlite3.IntegrityError, sqlite3.DataError)
+# Database errors that mean "this data", never "this connection" or "this SQL": constraints,
+# values out of a type's range, and limits such as a value too large for a btree index entry
+# (about 2.7 kB: Django indexes cadets.platoon, users.email...; SQLite legacy has no limit).
+_REFUSALS = (
+    psycopg.IntegrityError,
+    psycopg.DataError,
+    psycopg.errors.ProgramLimitExceeded,
+    sqlite3.IntegrityError,
+    sqlite3.DataError,
+)
 
 
 class RowRefused(CellError):

@@ -408,3 +408,18 @@ def test_the_export_is_not_modified(sqlite_legacy: str, export_of: Callable) -> 
     before = {p.name: p.read_bytes() for p in export.iterdir()}
     import_export(export)
     assert {p.name: p.read_bytes() for p in export.iterdir()} == before
+
+
+def test_a_value_too_large_for_a_django_index_is_named_not_a_crash(
+    sqlite_legacy: str, export_of: Callable, tmp_path: Path
+) -> None:
+    # SQLite indexes any length; PostgreSQL btree entries stop near 2.7 kB, and Django indexes
+    # cadets.platoon
+    alter(sqlite_legacy, "UPDATE cadets SET platoon = hex(randomblob(4000)) WHERE id = 12")
+    with pytest.raises(CellError) as caught:
+        import_export(export_of(sqlite_legacy))
+    assert (caught.value.table, caught.value.pk) == ("cadets", 12)
+    assert "index row size" in caught.value.reason
+    result = import_export(export_of(sqlite_legacy), quarantine=tmp_path / "q.json")
+    assert 12 in read_quarantine(tmp_path / "q.json")["cadets"]
+    assert result.quarantined >= 1
