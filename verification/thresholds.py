@@ -31,6 +31,7 @@ from typing import Any, Final
 # the toolkit that enforces it (the backend cannot import the harness); the gate, the rehearsal
 # and the runbooks read it from here.
 from cutover.rollback import ROLLBACK_BOUND_S as ROLLBACK_MAX_S  # noqa: F401 - re-exported
+from rgms.observability.rules import ALERT_RULES
 
 # --- check names ------------------------------------------------------------------------
 # Checks report under these names; the gate recognizes critical ones by name, so a check module
@@ -113,11 +114,13 @@ GATE_RULES: Final = gate_rules("local")
 
 # --- watch --------------------------------------------------------------------------------
 
-WATCH_WINDOW_S: Final = 300.0
-WATCH_MAX_ERROR_RATE: Final = Fraction(5, 100)
+# Window, error-rate limit and minimum sample count are the server alert's (one home, in the
+# backend, which may not import the harness). 5 % of 100 is 5 errors: one or two stray
+# errors cannot roll back a healthy cutover.
+WATCH_WINDOW_S: Final = ALERT_RULES.window_s
+WATCH_MAX_ERROR_RATE: Final = ALERT_RULES.max_error_rate
 WATCH_MAX_P95_MS: Final = 1000.0
-# 5 % of 100 is 5 errors: one or two stray errors cannot roll back a healthy cutover.
-WATCH_MIN_SAMPLES: Final = 100
+WATCH_MIN_SAMPLES: Final = ALERT_RULES.min_samples
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,9 @@ the server's alert and the gate's rollback recommendation agree on the same traf
 * fewer: ALERT only when it is certain, i.e. still above the limit if the window were padded up
   to ``min_samples`` with successes; otherwise INSUFFICIENT_DATA (no alert).
 
-An error is a response with status 500 or more. The numbers are the gate's watch rules
-(verification/thresholds.py: WATCH_WINDOW_S, WATCH_MAX_ERROR_RATE, WATCH_MIN_SAMPLES). The
-backend runs where ``verification`` is not importable (Render starts the services from
-``backend/``; the conventions forbid that import), so :data:`ALERT_RULES` repeats them and
-rgms/observability/tests/test_alerting.py fails when the two differ.
+An error is a response with status 500 or more. The numbers live once, in
+rgms/observability/rules.py; the gate's watch rules (verification/thresholds.py) import them,
+since the backend may not import the harness.
 
 When the check finds ALERT it emits, at most once per window: an ERROR line from the
 ``rgms.alerts`` logger, a Sentry message (when SENTRY_DSN is set), and a POST to
@@ -34,29 +32,12 @@ from fractions import Fraction
 from typing import Any, Final
 
 from rgms.observability import samples
+from rgms.observability.rules import ALERT_RULES, AlertRules
 
 logger = logging.getLogger("rgms.alerts")
 
 WEBHOOK_TIMEOUT_S: Final = 5.0
 _COOLDOWN_KEY: Final = "obs:alert:error-rate"
-
-
-@dataclass(frozen=True)
-class AlertRules:
-    window_s: float = 300.0
-    max_error_rate: Fraction = Fraction(5, 100)
-    min_samples: int = 100
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "window_s": self.window_s,
-            "alert_when_error_rate_above": float(self.max_error_rate),
-            "comparison": "strict: exactly the limit is ok",
-            "min_samples": self.min_samples,
-        }
-
-
-ALERT_RULES: Final = AlertRules()
 
 
 class AlertStatus(StrEnum):
