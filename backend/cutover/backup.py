@@ -114,7 +114,7 @@ def digest_tables(
     for spec in specs:
         digester = TableDigester(spec.columns, spec.kinds)
         progress.start(spec.name, None)
-        for batch in source.batches(spec.name, spec.columns, (), batch_size):
+        for batch in source.prefetched_batches(spec.name, spec.columns, (), batch_size):
             for row in batch:
                 digester.add_db_row(row)
             progress.advance(spec.name, len(batch))

@@ -143,7 +143,7 @@ def export_table(
 
             write(b"[")
             first = True
-            for batch in source.batches(plan.name, columns, plan.order_by, batch_size):
+            for batch in source.prefetched_batches(plan.name, columns, plan.order_by, batch_size):
                 chunk: list[bytes] = []
                 for row in batch:
                     values = _row_values(plan, columns, row, key_index)

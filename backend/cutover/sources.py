@@ -23,9 +23,11 @@ and documented absences (religion on PostgreSQL, activity_images on SQLite...) a
 
 from __future__ import annotations
 
+import queue
 import re
 import secrets
 import sqlite3
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -189,6 +191,18 @@ class LegacySource(ABC):
         for batch in self.batches(table, columns, order_by, batch_size):
             yield from batch
 
+    def prefetched_batches(
+        self,
+        table: str,
+        columns: Sequence[str],
+        order_by: Sequence[str] = (),
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> Iterator[list[Row]]:
+        """`batches`, read one batch ahead by a thread while the caller works on the current
+        one (the database's time overlaps Python's). The caller must not use this source
+        until the iterator is exhausted or closed."""
+        return prefetched(self.batches(table, columns, order_by, batch_size))
+
     def __enter__(self) -> Self:
         return self
 
@@ -199,6 +213,54 @@ class LegacySource(ABC):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+_DONE = object()
+
+
+def prefetched(source: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Iterate `source` in a background thread, `depth` items ahead. Exceptions reach the
+    consumer; a consumer that stops early stops the producer (and closes `source`)."""
+    items: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in source:
+                while not stop.is_set():
+                    try:
+                        items.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    break
+        except BaseException as exc:  # handed to the consumer
+            items.put((_DONE, exc))
+            return
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                with suppress(Exception):
+                    close()
+        items.put((_DONE, None))
+
+    thread = threading.Thread(target=produce, name="cutover-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = items.get()
+            if item is _DONE:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with suppress(queue.Empty):
+                items.get(timeout=0.05)
+        thread.join()
 
 
 class _LenientTimestampLoader(TimestampLoader):
@@ -373,7 +435,10 @@ class SqliteSource(LegacySource):
             raise ConfigError(f"SQLite database {path} does not exist")
         uri = f"file:{quote(str(path.resolve()))}?mode=ro"
         try:
-            self.conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+            # Read by one thread at a time, not always the one that opened it (prefetching).
+            self.conn = sqlite3.connect(
+                uri, uri=True, isolation_level=None, check_same_thread=False
+            )
             self.conn.text_factory = _decode_sqlite_text
             self.conn.execute("BEGIN")
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -463,7 +463,10 @@ def _legacy_stream(
         return
     pk_index = mapping.pk_index
     json_positions = [i for i, f in enumerate(mapping.fields) if f.kind is Kind.JSON]
-    for batch in source.batches(plan.name, mapping.legacy_columns, plan.order_by, batch_size):
+    batches = source.prefetched_batches(
+        plan.name, mapping.legacy_columns, plan.order_by, batch_size
+    )
+    for batch in batches:
         if not batch:
             continue
         try:
@@ -503,7 +506,7 @@ def _django_stream(
     ]
     pk_index = mapping.pk_index
     order = (mapping.pk.column,)
-    for batch in reader.batches(mapping.db_table, mapping.db_columns, order, batch_size):
+    for batch in reader.prefetched_batches(mapping.db_table, mapping.db_columns, order, batch_size):
         if not decoders:
             for raw in batch:
                 yield raw[pk_index], raw, raw

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -226,3 +226,46 @@ def test_scratch_database_without_the_right_is_a_config_error(
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP ROLE {role}")
+
+
+def test_prefetched_yields_everything_in_order_and_passes_errors_on() -> None:
+    from cutover.sources import prefetched
+
+    assert list(prefetched(iter(range(1000)))) == list(range(1000))
+
+    def failing() -> Iterator[int]:
+        yield 1
+        raise RuntimeError("read failed")
+
+    consumer = prefetched(failing())
+    assert next(consumer) == 1
+    with pytest.raises(RuntimeError, match="read failed"):
+        next(consumer)
+
+
+def test_prefetched_stops_and_closes_its_source_when_the_consumer_stops() -> None:
+    from cutover.sources import prefetched
+
+    closed: list[bool] = []
+
+    def endless() -> Iterator[int]:
+        try:
+            n = 0
+            while True:
+                n += 1
+                yield n
+        finally:
+            closed.append(True)
+
+    consumer = prefetched(endless())
+    assert [next(consumer) for _ in range(3)] == [1, 2, 3]
+    consumer.close()
+    assert closed == [True]
+
+
+def test_prefetched_sqlite_batches_read_from_another_thread(sqlite_legacy: str) -> None:
+    with open_source(sqlite_legacy) as source:
+        batches = list(source.prefetched_batches("cadets", ["id"], ["id"], batch_size=7))
+        plain = list(source.batches("cadets", ["id"], ["id"], batch_size=7))
+    assert batches == plain
+    assert sum(len(b) for b in batches) == 60
