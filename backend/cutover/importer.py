@@ -82,6 +82,7 @@ from cutover.manifest import (
 )
 from cutover.mapping import FieldPlan, TableMapping, table_mapping
 from cutover.progress import NULL_PROGRESS, Progress
+from cutover.sources import prefetched
 
 DEFAULT_IMPORT_BATCH = 5000
 QUARANTINE_FORMAT = "rgms-cutover-quarantine"
@@ -614,6 +615,16 @@ def _database_error(exc: BaseException) -> str:
     return f"{text} ({detail})" if detail else text
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A batch of export rows and what the rules made of them."""
+
+    rows: list[dict[str, Any]]
+    converted: list[Sequence[object]]
+    errors: list[ConversionError]
+    tally: Counter[str]
+
+
 class _TableImporter:
     def __init__(
         self,
@@ -672,28 +683,41 @@ class _TableImporter:
         started = clock.perf_counter()
         self.progress.start(self.mapping.name, self.entry.rows)
         self.stage.create()
-        batch: list[dict[str, Any]] = []
-        read = 0
-        try:
+        read = [0]
+
+        def prepared() -> Iterator[_Prepared]:
+            batch: list[dict[str, Any]] = []
             for row in self._rows():
-                read += 1
+                read[0] += 1
                 batch.append(row)
                 if len(batch) >= self.batch_size:
-                    self._write(batch)
+                    yield self._prepare(batch)
                     batch = []
             if batch:
+                yield self._prepare(batch)
+
+        try:
+            # The export is read and converted one batch ahead by a thread, while this one
+            # waits for the database to write the batch before.
+            for batch in prefetched(prepared()):
                 self._write(batch)
         finally:
             self.stage.drop()
-        if read != self.entry.rows:
+        if read[0] != self.entry.rows:
             raise DiscrepancyError(
-                f"{self.mapping.name}: {read} rows in {self.path.name}, the manifest says "
+                f"{self.mapping.name}: {read[0]} rows in {self.path.name}, the manifest says "
                 f"{self.entry.rows}"
             )
-        self.result.rows = read
+        self.result.rows = read[0]
         self.result.seconds = clock.perf_counter() - started
         self.progress.finish(self.mapping.name)
         return self.result
+
+    def _prepare(self, batch: list[dict[str, Any]]) -> _Prepared:
+        """Convert a batch (no database needed)."""
+        tally: Counter[str] = Counter()
+        converted, errors = self.mapping.convert_batch([self.pick(r) for r in batch], tally)
+        return _Prepared(batch, converted, errors, tally)
 
     def _raw_by_key(self, batch: list[dict[str, Any]]) -> dict[object, dict[str, Any]]:
         """The export rows of a batch by converted key (for naming and setting rows aside)."""
@@ -706,11 +730,15 @@ class _TableImporter:
                 continue
         return found
 
-    def _write(self, batch: list[dict[str, Any]]) -> None:
+    def _write(self, prepared: _Prepared) -> None:
         from django.db import transaction
 
-        tally: Counter[str] = Counter()
-        converted, errors = self.mapping.convert_batch([self.pick(r) for r in batch], tally)
+        batch, converted, errors, tally = (
+            prepared.rows,
+            prepared.converted,
+            prepared.errors,
+            prepared.tally,
+        )
         if errors:
             by_raw_key = {r[self.mapping.pk.legacy]: r for r in batch}
             for error in errors:
