@@ -896,7 +896,13 @@ def import_export(
     refuses up front, CellError/DiscrepancyError (exit 1) when a row stops it."""
     from django.db import connections, transaction
 
-    from cutover.django_target import describe, dialect_of, missing_tables, target_alias
+    from cutover.django_target import (
+        describe,
+        dialect_of,
+        missing_tables,
+        release,
+        target_alias,
+    )
 
     started = clock.perf_counter()
     export_dir = Path(export_dir)
@@ -965,6 +971,8 @@ def import_export(
     finally:
         if holder is not None:
             holder.write(export_dir)
+        if database_url:
+            release(alias)  # a database given by URL keeps no idle connection from us
     results.extend(TableImport(p.entry.name, "-", p.status) for p in planned if p.mapping is None)
     order = {name: i for i, name in enumerate(DEPENDENCY_ORDER)}
     results.sort(key=lambda t: order.get(t.name, len(order)))
