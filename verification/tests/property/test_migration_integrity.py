@@ -414,9 +414,12 @@ def test_an_import_process_killed_by_sigkill_and_rerun_gives_identical_data(
 
     from cutover.django_target import reader_url
     from cutover.importer import import_export
+    from verification.tests.property.conftest import CASES
 
     reset_django()
     url, seeded, export_dir = seeded_export
+    CASES["import killed by SIGKILL and re-run"] += 1
+    CASES["import killed by SIGKILL and re-run rows"] += seeded.total_rows
     kill_at = int(fraction * seeded.total_rows)
     backend = Path(__file__).resolve().parents[3] / "backend"
     done = subprocess.run(
