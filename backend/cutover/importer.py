@@ -968,6 +968,10 @@ def import_export(
                         import_table(p, bulk_keys)
             with transaction.atomic(using=alias):
                 sequences = reset_sequences(connection, mappings)
+    except (psycopg.OperationalError, sqlite3.OperationalError) as exc:
+        # the connection or the server failed (not the data): nothing was committed for the
+        # transaction in progress; re-run once the database is back
+        raise ConfigError(f"the Django database {describe(alias)} failed: {exc}".strip()) from exc
     finally:
         if holder is not None:
             holder.write(export_dir)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 import time as clock
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import psycopg
 
 from cutover import conversions as cv
 from cutover.conversions import JSON_NULL, ConversionError
@@ -762,24 +764,31 @@ def verify_migration(
                 )
             mappings.append(mapping)
             legacy_plan = plan if plan.status is TableStatus.PRESENT else None
-            outcome = _compare_table(
-                source,
-                legacy_plan,
-                reader,
-                mapping,
-                dialect,
-                held.get(name, set()),
-                collector,
-                batch_size,
-                progress,
-            )
+            try:
+                outcome = _compare_table(
+                    source,
+                    legacy_plan,
+                    reader,
+                    mapping,
+                    dialect,
+                    held.get(name, set()),
+                    collector,
+                    batch_size,
+                    progress,
+                )
+            except (psycopg.Error, sqlite3.Error) as exc:
+                # a failed read is an error, never a short or empty table
+                raise VerifyReadError(f"reading {name} failed: {exc}".strip()) from exc
             if plan.status is TableStatus.ABSENT_DOCUMENTED:
                 outcome.status = "absent in the legacy database"
             elif plan.status is TableStatus.MISSING:
                 outcome.status = "missing from the legacy database"
             tables.append(outcome)
             log.debug("verified %s: %s", name, outcome.as_dict())
-        orphans = find_orphans(reader, mappings)
+        try:
+            orphans = find_orphans(reader, mappings)
+        except (psycopg.Error, sqlite3.Error) as exc:
+            raise VerifyReadError(f"checking foreign keys failed: {exc}".strip()) from exc
     result = VerifyResult(
         source=source.location.display,
         database=describe(alias),

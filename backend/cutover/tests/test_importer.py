@@ -423,3 +423,21 @@ def test_a_value_too_large_for_a_django_index_is_named_not_a_crash(
     result = import_export(export_of(sqlite_legacy), quarantine=tmp_path / "q.json")
     assert 12 in read_quarantine(tmp_path / "q.json")["cadets"]
     assert result.quarantined >= 1
+
+
+def test_a_database_failure_is_an_error_and_leaves_nothing(
+    sqlite_legacy: str, export_of: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    original = importer._Stage.upsert
+
+    def failing(self: Any, key: object = None) -> Any:
+        if self.mapping.name == "notifications":
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return original(self, key)
+
+    monkeypatch.setattr(importer._Stage, "upsert", failing)
+    with pytest.raises(ConfigError, match="failed: server closed"):
+        import_export(export_of(sqlite_legacy))
+    assert sum(django_counts().values()) == 0

@@ -336,3 +336,25 @@ def test_json_is_compared_as_json(legacy: Any, stored: str | None, equal: bool) 
 
 def test_canonical_json_numbers_are_decimals() -> None:
     assert canonical_json({"a": 1.5}) == ("o", (("a", ("n", Decimal("1.5"))),))
+
+
+def test_a_read_that_fails_mid_table_is_an_error(
+    sqlite_legacy: str, migrated: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    from cutover import verify as module
+    from cutover.verify import VerifyReadError
+
+    migrated(sqlite_legacy)
+    original = module._django_stream
+
+    def failing(reader: Any, mapping: Any, dialect: Any, batch_size: int) -> Any:
+        if mapping.name == "notifications":
+            yield from list(original(reader, mapping, dialect, batch_size))[:10]
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        yield from original(reader, mapping, dialect, batch_size)
+
+    monkeypatch.setattr(module, "_django_stream", failing)
+    with pytest.raises(VerifyReadError, match="reading notifications failed"):
+        verify_migration(sqlite_legacy)
