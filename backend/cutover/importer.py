@@ -15,7 +15,10 @@ one JSON file per table, never the legacy database) and, table by table in depen
    every foreign key against rows already in the Django database, then upserts with
    `INSERT ... SELECT ... ON CONFLICT (pk) DO UPDATE ... WHERE the row differs`: primary keys
    are kept, a second run writes nothing (every row is counted inserted, updated or
-   unchanged);
+   unchanged). The next batch is read and converted by a thread meanwhile. When the
+   PostgreSQL role may, the per-row foreign-key triggers are skipped for the transaction
+   (`SET LOCAL session_replication_role = replica`): the checks per batch, and one per table
+   before commit, replace them;
 4. resets the PostgreSQL sequences of every imported table to its largest key.
 
 Only SQL is written: no model `save()`, no signal, no service, so importing history creates
