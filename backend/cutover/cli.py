@@ -25,9 +25,11 @@ Exit codes (documented; scripts and the rehearsal rely on them):
   0  success
   1  a discrepancy or validation failure: the data is not what it must be (a table missing
      from the source, a backup that does not match its manifest, a value that cannot be
-     exported, warnings under --strict)
+     exported or imported, a row the Django database refuses, any difference verify finds,
+     a rollback step that failed or a rollback over its time bound, warnings under --strict)
   2  usage or configuration error: bad option, bad URL, unreachable database, an output
-     directory that is not empty, an unreadable manifest
+     directory that is not empty, an unreadable manifest, an unmigrated Django database,
+     columns or tables the legacy schema does not declare (import), a failed read
   3  unexpected internal error (a bug: the traceback is printed)
 
 --report FILE (import, verify, rollback) also writes the JSON document to FILE, whatever
