@@ -59,6 +59,14 @@ def _add_option(parser: pytest.Parser, *names: str, **kwargs: Any) -> None:
         parser.addoption(*names, **kwargs)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Fuzzed query strings make read-cache keys longer than memcached's 250 bytes; the cache is
+    # Redis (or locmem in tests), where that limit does not exist.
+    config.addinivalue_line(
+        "filterwarnings", "ignore::django.core.cache.backends.base.CacheKeyWarning"
+    )
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     _add_option(parser, "--target-url", default=None, help="base URL of a live RGMS server")
     _add_option(parser, "--accounts", default=None, help="JSON file with one account per role")
@@ -98,25 +106,32 @@ def contract_record() -> ContractRecord:
     return _RECORD
 
 
-# The coverage phase (deterministic boundary values of every field: hundreds of cases for a
-# wide body) runs for the admin, the one role whose requests reach input validation on every
-# operation; for training staff and cadets most writes stop at 403 before any field is read,
-# so they get the examples and fuzzing phases (and the stateful phase) only.
-COVERAGE_PHASE_ROLES = ("admin",)
+# The admin is the one role whose requests reach input validation on every operation; for
+# training staff and cadets most writes stop at 403 before any field is read. So the admin gets
+# the coverage phase (deterministic boundary values of every field: hundreds of cases for a
+# wide body) and the full fuzzing budget of schemathesis.toml; the other two roles get the
+# examples phase and half that budget (the 2-core CI box then runs the suite in about ten
+# minutes; docs/contract-and-load.md has the figures).
+FULL_BUDGET_ROLES = ("admin",)
+OTHER_ROLES_EXAMPLES_SHARE = 0.5
 
 
 @pytest.fixture
 def contract_config(role: str) -> SchemathesisConfig:
-    """contract/schemathesis.toml; CONTRACT_SEED and CONTRACT_MAX_EXAMPLES override it."""
+    """contract/schemathesis.toml for one role; CONTRACT_SEED and CONTRACT_MAX_EXAMPLES
+    override its seed and fuzzing budget."""
     doc = tomllib.loads(CONFIG_FILE.read_text())
     if seed := os.environ.get("CONTRACT_SEED"):
         doc["seed"] = int(seed)
+    generation = doc.setdefault("generation", {})
     if examples := os.environ.get("CONTRACT_MAX_EXAMPLES"):
-        doc.setdefault("generation", {})["max-examples"] = int(examples)
-    if role not in COVERAGE_PHASE_ROLES:
-        doc.setdefault("phases", {}).setdefault("coverage", {})["enabled"] = False
+        generation["max-examples"] = int(examples)
     _RECORD.seed = doc.get("seed")
-    _RECORD.max_examples = doc.get("generation", {}).get("max-examples")
+    _RECORD.max_examples = generation.get("max-examples")
+    if role not in FULL_BUDGET_ROLES:
+        doc.setdefault("phases", {}).setdefault("coverage", {})["enabled"] = False
+        budget = generation.get("max-examples", 100)
+        generation["max-examples"] = max(1, round(budget * OTHER_ROLES_EXAMPLES_SHARE))
     return SchemathesisConfig.from_dict(doc, base_dir=str(CONTRACT_DIR))
 
 
@@ -137,31 +152,54 @@ def role(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session")
+def live_sessions(request: pytest.FixtureRequest) -> dict[str, RoleSession]:
+    """Against a live target: every role logged in once, before any fuzzing.
+
+    Later tokens come from the refresh endpoint only: fuzzed failed logins count towards the
+    server's per-IP login ceiling (a 429 for every login from this address for 15 minutes),
+    and another role's fuzzing may archive or re-password an account.
+    """
+    from verification.targets.base import read_accounts
+
+    url = _target_url(request.config)
+    assert url is not None
+    accounts_file = request.config.getoption("--accounts") or os.environ.get(
+        "CONTRACT_ACCOUNTS_FILE"
+    )
+    if not accounts_file:
+        pytest.fail("--target-url needs --accounts (JSON: one account per role)")
+    accounts = read_accounts(Path(accounts_file))
+    missing = [key for key in ROLE_KEYS if key not in accounts]
+    if missing:
+        pytest.fail(f"--accounts lacks {', '.join(missing)}")
+    transport = LiveTransport(url)
+    sessions = {
+        key: RoleSession(key, accounts[key].username, accounts[key].password, transport)
+        for key in ROLE_KEYS
+    }
+    for session in sessions.values():
+        session.login()
+    return sessions
+
+
 @pytest.fixture
 def contract_target(request: pytest.FixtureRequest, role: str) -> Iterator[Any]:
-    """The transport under test, with the accounts of every role logged in."""
+    """The transport under test and each role's credentials (and, in-process, the seed)."""
     url = _target_url(request.config)
     _RECORD.target = url or "in-process WSGI"
     if url:
-        from verification.targets.base import read_accounts
-
-        accounts_file = request.config.getoption("--accounts") or os.environ.get(
-            "CONTRACT_ACCOUNTS_FILE"
-        )
-        if not accounts_file:
-            pytest.fail("--target-url needs --accounts (JSON: one account per role)")
-        accounts = read_accounts(Path(accounts_file))
-        transport = LiveTransport(url)
-        credentials = {key: (accounts[key].username, accounts[key].password) for key in ROLE_KEYS}
-        yield transport, credentials, None
+        sessions = request.getfixturevalue("live_sessions")
+        transport = sessions["admin"].transport
+        yield transport, sessions, None
         return
 
     from django.core import signals
     from django.core.cache import cache
     from django.core.wsgi import get_wsgi_application
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
-    from contract.seed import seed_contract_data
+    from contract.seed import seed_contract_data, seed_through_the_api
 
     cache.clear()
     seeded = seed_contract_data()
@@ -170,6 +208,11 @@ def contract_target(request: pytest.FixtureRequest, role: str) -> Iterator[Any]:
     # of closing it at the end of each (a reconnect per request doubles the cost of a case).
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
+    with connection.cursor() as cursor:
+        # A throwaway test database: no request needs to wait for its commit's WAL flush.
+        cursor.execute("SET synchronous_commit TO OFF")
+    admin = RoleSession("admin", *seeded.credentials["admin"], transport)
+    seed_through_the_api(seeded, admin)
     try:
         yield transport, seeded.credentials, seeded
     finally:
@@ -178,13 +221,19 @@ def contract_target(request: pytest.FixtureRequest, role: str) -> Iterator[Any]:
         cache.clear()
 
 
-@pytest.fixture
-def role_session(contract_target: Any, role: str) -> RoleSession:
+def _session(contract_target: Any, role: str) -> RoleSession:
     transport, credentials, _ = contract_target
+    if isinstance(credentials[role], RoleSession):  # a live target: logged in once
+        return credentials[role]
     username, password = credentials[role]
     session = RoleSession(role, username, password, transport)
     session.login()
     return session
+
+
+@pytest.fixture
+def role_session(contract_target: Any, role: str) -> RoleSession:
+    return _session(contract_target, role)
 
 
 def _load_schema(transport: Any, config: SchemathesisConfig) -> Any:
@@ -204,14 +253,11 @@ def api_schema(
     suppressions: Suppressions,
 ) -> Any:
     """The served schema, as one role sees the API: its token, known ids, suppressions."""
-    transport, credentials, seeded = contract_target
+    transport, _, seeded = contract_target
     loaded = _load_schema(transport, contract_config)
     _RECORD.documented = documented_statuses(loaded.raw_schema)
     # Ids are listed as admin, so the other roles also get ids of rows they may not see.
-    admin = role_session
-    if role != "admin":
-        admin = RoleSession("admin", *credentials["admin"], transport)
-        admin.login()
+    admin = role_session if role == "admin" else _session(contract_target, "admin")
     known = KnownIds.harvest(loaded.raw_schema.get("paths", {}), admin, seeded)
     install_known_id_hook(loaded, known)
     install_suppression_hook(loaded, suppressions, role, _RECORD)

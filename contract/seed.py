@@ -125,3 +125,30 @@ def seed_contract_data() -> SeededData:
         },
         collections={"users": [user.pk for user in users]},
     )
+
+
+def seed_through_the_api(seeded: SeededData, admin: Any) -> None:
+    """Rows only the API makes in one piece: a report with its task, and an uploaded file.
+
+    ``admin`` is a logged-in ``contract.support.RoleSession`` of the in-process target.
+    """
+    import io
+
+    from PIL import Image
+
+    answer = admin.transport.request(
+        "POST", f"{API}/reports/", body={"kind": "roster_csv"}, headers=admin.headers()
+    )
+    if answer.status == 202 and isinstance(answer.body, dict):
+        seeded.collections[f"{API}/tasks/"] = [answer.body["task_id"]]
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (31, 59, 45)).save(buffer, format="PNG")
+    answer = admin.transport.upload(
+        f"{API}/files/upload",
+        field="file",
+        filename="insignia.png",
+        content=buffer.getvalue(),
+        headers=admin.headers(),
+    )
+    if answer.status == 201 and isinstance(answer.body, dict):
+        seeded.collections[f"{API}/files/"] = [answer.body["id"]]

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import hypothesis
 from hypothesis import strategies as st
 from schemathesis.core.failures import FailureGroup
 
@@ -69,6 +70,21 @@ class WsgiTransport:
     ) -> HttpAnswer:
         response = self._client.open(
             path, method=method, json=body, headers=dict(headers or {}), query_string=params
+        )
+        try:
+            data = json.loads(response.get_data(as_text=True) or "null")
+        except ValueError:
+            data = None
+        return HttpAnswer(response.status_code, data)
+
+    def upload(
+        self, path: str, *, field: str, filename: str, content: bytes, headers: Mapping[str, str]
+    ) -> HttpAnswer:
+        """A multipart upload of one file (what the JSON helper cannot send)."""
+        import io
+
+        response = self._client.post(
+            path, data={field: (io.BytesIO(content), filename)}, headers=dict(headers)
         )
         try:
             data = json.loads(response.get_data(as_text=True) or "null")
@@ -322,7 +338,7 @@ class Suppression:
     """One reviewed exception: a check failure that is accepted, with the reason why."""
 
     id: str
-    operation: str  # "METHOD /path" exactly as schemathesis labels it, or "*"
+    operations: tuple[str, ...]  # "METHOD /path" exactly as schemathesis labels it, or "*"
     check: str  # schemathesis check name, e.g. "response_schema_conformance"
     reason: str
     roles: tuple[str, ...] = ()  # empty: every role
@@ -330,7 +346,7 @@ class Suppression:
 
     def matches(self, *, operation: str, checks: Iterable[str], role: str, status: int) -> bool:
         return (
-            self.operation in ("*", operation)
+            ("*" in self.operations or operation in self.operations)
             and self.check in set(checks)
             and (not self.roles or role in self.roles)
             and (self.status is None or self.status == status)
@@ -349,14 +365,19 @@ class Suppressions:
         entries: list[Suppression] = []
         problems: list[str] = []
         for index, row in enumerate(doc.get("suppression", [])):
-            missing = [k for k in ("id", "operation", "check", "reason") if not row.get(k)]
+            missing = [k for k in ("id", "check", "reason") if not row.get(k)]
+            operations = row.get("operations") or (
+                [row["operation"]] if row.get("operation") else []
+            )
+            if not operations:
+                missing.append("operation(s)")
             if missing:
                 problems.append(f"suppression[{index}]: missing {', '.join(missing)}")
                 continue
             entries.append(
                 Suppression(
                     id=str(row["id"]),
-                    operation=str(row["operation"]),
+                    operations=tuple(str(op) for op in operations),
                     check=str(row["check"]),
                     reason=str(row["reason"]).strip(),
                     roles=tuple(row.get("roles", ())),
@@ -427,6 +448,8 @@ class ContractRecord:
         default_factory=lambda: defaultdict(Counter)
     )
     stateful_steps: Counter[str] = field(default_factory=Counter)
+    stateful_failures: list[str] = field(default_factory=list)
+    stateful_restarts: Counter[str] = field(default_factory=Counter)
     suppressed: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     suppressions: Suppressions | None = None
     started: float = field(default_factory=time.monotonic)
@@ -449,6 +472,7 @@ class ContractRecord:
                 [*key, code, n] for key, c in self.method_probes.items() for code, n in c.items()
             ],
             "stateful_steps": dict(self.stateful_steps),
+            "stateful_restarts": dict(self.stateful_restarts),
             "suppressed": [[*key, n] for key, n in self.suppressed.items()],
             "suppression_hits": dict(hits),
         }
@@ -464,6 +488,7 @@ class ContractRecord:
         for label, role, code, n in doc.get("method_probes") or ():
             self.method_probes[(label, role)][int(code)] += n
         self.stateful_steps.update(doc.get("stateful_steps") or {})
+        self.stateful_restarts.update(doc.get("stateful_restarts") or {})
         for entry_id, role, label, n in doc.get("suppressed") or ():
             self.suppressed[(entry_id, role, label)] += n
         if self.suppressions is not None:
@@ -522,7 +547,8 @@ class ContractRecord:
             f"target: {self.target}   seed: {self.seed}   "
             f"(reproduce: CONTRACT_SEED={self.seed} pytest contract)",
             f"operations exercised: {len(exercised)} of {len(rows)}; requests: {total} "
-            f"(stateful steps: {sum(self.stateful_steps.values())})",
+            f"(stateful steps: {sum(self.stateful_steps.values())}, restarts after inconsistent "
+            f"generation: {sum(self.stateful_restarts.values())})",
             f"{'operation':<{width}}  {'reqs':>6}  {'roles':<17}  observed / documented",
         ]
         for label, row in rows.items():
@@ -544,7 +570,10 @@ class ContractRecord:
             f"suppressions: {len(entries)} reviewed in contract/suppressions.toml, "
             f"{sum(hits.values())} failure(s) suppressed this run"
         )
-        lines.extend(f"  {entry.id}: {hits.get(entry.id, 0)} ({entry.reason})" for entry in entries)
+        lines.extend(
+            f"  {entry.id}: {hits.get(entry.id, 0)} ({' '.join(entry.reason.split())})"
+            for entry in entries
+        )
         return lines
 
     def write_json(self, directory: Path) -> Path:
@@ -559,11 +588,12 @@ class ContractRecord:
             "seed": self.seed,
             "wall_time_s": round(time.monotonic() - self.started, 1),
             "stateful_steps": dict(self.stateful_steps),
+            "stateful_restarts": dict(self.stateful_restarts),
             "operations": self.per_operation(),
             "suppressions": [
                 {
                     "id": e.id,
-                    "operation": e.operation,
+                    "operations": list(e.operations),
                     "check": e.check,
                     "reason": e.reason,
                     "hits": hits.get(e.id, 0),
@@ -608,8 +638,14 @@ def reproducer_note(record: ContractRecord, role: str, label: str) -> str:
     )
 
 
-def stateful_machine(schema: Any, session: RoleSession, record: ContractRecord) -> Any:
-    """The schema's link-driven state machine, sending every step with the role's token."""
+def stateful_machine(
+    schema: Any, session: RoleSession, record: ContractRecord, *, seed: int | None = None
+) -> Any:
+    """The schema's link-driven state machine, sending every step with the role's token.
+
+    With ``seed``, Hypothesis draws the scenarios from that seed (``hypothesis.seed`` on the
+    machine class), so a run is repeatable from CONTRACT_SEED like the other phases.
+    """
     base = schema.as_state_machine()
 
     class RoleStateMachine(base):  # type: ignore[misc, valid-type]
@@ -634,7 +670,15 @@ def stateful_machine(schema: Any, session: RoleSession, record: ContractRecord) 
                 )
             except FailureGroup as exc:
                 exc.add_note(reproducer_note(record, session.role, case.operation.label))
+                # Kept as first seen: Hypothesis replays a failing scenario, and against a
+                # server whose data the scenario changed, the replay may not reach it again.
+                record.stateful_failures.append(
+                    f"[{session.role}] {case.operation.label}\n{exc.message}\n"
+                    + "\n".join(getattr(exc, "__notes__", []))
+                )
                 raise
 
     RoleStateMachine.__name__ = f"{session.role.title()}StateMachine"
+    if seed is not None:
+        hypothesis.seed(seed)(RoleStateMachine)
     return RoleStateMachine
