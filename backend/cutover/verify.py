@@ -454,13 +454,41 @@ class _Collector:
             self.items.append(item)
 
 
-def _legacy_stream(
+Item = tuple[Any, Sequence[object] | None, Sequence[object], ConversionError | None]
+
+
+class _Batch:
+    """One batch of one side: its keys and comparable rows (for the whole-batch comparison),
+    and its rows one by one (for the merge)."""
+
+    __slots__ = ("_items", "keys", "raws", "rows")
+
+    def __init__(
+        self,
+        keys: list[Any] | None,
+        rows: list[Sequence[object]],
+        raws: Sequence[Sequence[object]],
+        items: list[Item] | None = None,
+    ) -> None:
+        self.keys = keys  # None: the batch holds a value no rule converts (merge it)
+        self.rows = rows
+        self.raws = raws
+        self._items = items
+
+    def items(self) -> Iterator[Item]:
+        if self._items is not None:
+            return iter(self._items)
+        assert self.keys is not None
+        return zip(self.keys, self.rows, self.raws, repeat(None), strict=False)
+
+
+def _legacy_batches(
     source: LegacySource,
     plan: TablePlan | None,
     mapping: TableMapping,
     batch_size: int,
-) -> Iterator[tuple[int | None, Sequence[object] | None, Sequence[object], ConversionError | None]]:
-    """(key, comparable converted row or None, raw row, error) in key order."""
+) -> Iterator[_Batch]:
+    """The legacy rows in key order, converted and in comparable form, a batch at a time."""
     if plan is None:
         return
     pk_index = mapping.pk_index
@@ -478,9 +506,9 @@ def _legacy_stream(
         if columns is not None:
             for i in json_positions:
                 columns[i] = list(map(fast_json, columns[i]))
-            nones = repeat(None, len(batch))
-            yield from zip(columns[pk_index], zip(*columns, strict=True), batch, nones, strict=True)
+            yield _Batch(columns[pk_index], list(zip(*columns, strict=True)), batch)
             continue
+        items: list[Item] = []
         for raw in batch:  # a value no rule converts: row by row, to name it
             try:
                 key = cv.to_int(raw[pk_index])
@@ -489,34 +517,43 @@ def _legacy_stream(
             try:
                 row = mapping.convert_row(raw)
             except ConversionError as exc:
-                yield key, None, raw, exc
+                items.append((key, None, raw, exc))
                 continue
             for i in json_positions:
                 row[i] = fast_json(row[i])
-            yield key, tuple(row), raw, None
+            items.append((key, tuple(row), raw, None))
+        yield _Batch(None, [], batch, items)
 
 
-def _django_stream(
+def _django_batches(
     reader: LegacySource,
     mapping: TableMapping,
     dialect: Dialect,
     batch_size: int,
-) -> Iterator[tuple[int, Sequence[object], Sequence[object]]]:
-    """(key, comparable row, raw row) in key order."""
+) -> Iterator[_Batch]:
+    """The Django rows in key order, in comparable form, a batch at a time."""
     decoders = [
         (i, fn) for i, f in enumerate(mapping.fields) if (fn := _decoder(f, dialect)) is not None
     ]
     pk_index = mapping.pk_index
     order = (mapping.pk.column,)
     for batch in reader.prefetched_batches(mapping.db_table, mapping.db_columns, order, batch_size):
+        if not batch:
+            continue
         if not decoders:
-            for raw in batch:
-                yield raw[pk_index], raw, raw
+            yield _Batch([raw[pk_index] for raw in batch], batch, batch)
             continue
         columns = [list(c) for c in zip(*batch, strict=True)]
         for i, fn in decoders:
             columns[i] = list(map(fn, columns[i]))
-        yield from zip(columns[pk_index], zip(*columns, strict=True), batch, strict=True)
+        yield _Batch(columns[pk_index], list(zip(*columns, strict=True)), batch)
+
+
+def _rows(first: _Batch | None, rest: Iterator[_Batch]) -> Iterator[Item]:
+    if first is not None:
+        yield from first.items()
+    for batch in rest:
+        yield from batch.items()
 
 
 _END: Any = object()
@@ -533,19 +570,63 @@ def _compare_table(
     batch_size: int,
     progress: Progress,
 ) -> TableVerify:
-    """Merge-compare one table (both sides in key order)."""
+    """Compare one table. Both sides arrive in key order, in batches of the same size: while
+    a legacy batch and the Django batch have the same keys and equal rows (one comparison in
+    C), they match as a whole; from the first batch that differs, the rest is merged row by
+    row, which names every difference."""
     started = clock.perf_counter()
     name = mapping.name
     result = TableVerify(name, str(mapping.table.model), columns=list(mapping.legacy_columns))
     result.not_compared = [d.field for d in mapping.defaulted]
     progress.start(name, None)
+    legacy = _legacy_batches(source, plan, mapping, batch_size)
+    django = _django_batches(reader, mapping, dialect, batch_size)
+    for ours in legacy:
+        theirs = next(django, None)
+        if (
+            theirs is not None
+            and ours.keys is not None
+            and ours.keys == theirs.keys
+            and (not quarantined or quarantined.isdisjoint(ours.keys))
+            and ours.rows == theirs.rows
+        ):
+            count = len(ours.keys)
+            result.legacy_rows += count
+            result.django_rows += count
+            result.matched += count
+            progress.advance(name, count)
+            continue
+        _merge(mapping, _rows(ours, legacy), _rows(theirs, django), quarantined, collector, result,
+               progress)  # fmt: skip
+        break
+    else:
+        for key, _row, _raw, _error in _rows(None, django):
+            result.django_rows += 1
+            result.extra += 1
+            collector.add(Mismatch(name, key, "extra"))
+    progress.finish(name)
+    result.seconds = clock.perf_counter() - started
+    return result
+
+
+def _merge(
+    mapping: TableMapping,
+    legacy: Iterator[Item],
+    django_items: Iterator[Item],
+    quarantined: set[int],
+    collector: _Collector,
+    result: TableVerify,
+    progress: Progress,
+) -> None:
+    """Merge the rest of a table row by row, naming every difference."""
+    name = mapping.name
     fields = mapping.fields
     pk_index = mapping.pk_index
     json_positions = {i for i, f in enumerate(fields) if f.kind is Kind.JSON}
 
-    def django_rows() -> Iterator[tuple[int, Sequence[object], Sequence[object]]]:
+    def django_rows() -> Iterator[Item]:
         last: int | None = None
-        for item in _django_stream(reader, mapping, dialect, batch_size):
+        for item in django_items:
             key = item[0]
             if last is not None and key <= last:
                 raise VerifyReadError(f"{mapping.db_table}: rows did not arrive in key order")
@@ -556,9 +637,11 @@ def _compare_table(
     django = django_rows()
     other: Any = next(django, _END)
     last_legacy: int | None = None
-    for key, row, raw, error in _legacy_stream(source, plan, mapping, batch_size):
+    done = 0
+    for key, row, raw, error in legacy:
         result.legacy_rows += 1
-        if result.legacy_rows % 10_000 == 0:
+        done += 1
+        if done % 10_000 == 0:
             progress.advance(name, 10_000)
         if key is None:
             result.unconvertible += 1
@@ -623,10 +706,7 @@ def _compare_table(
         result.extra += 1
         collector.add(Mismatch(name, other[0], "extra"))
         other = next(django, _END)
-    progress.advance(name, result.legacy_rows % 10_000)
-    progress.finish(name)
-    result.seconds = clock.perf_counter() - started
-    return result
+    progress.advance(name, done % 10_000)
 
 
 # ----------------------------------------------------------------------------- orphans

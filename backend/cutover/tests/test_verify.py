@@ -347,14 +347,62 @@ def test_a_read_that_fails_mid_table_is_an_error(
     from cutover.verify import VerifyReadError
 
     migrated(sqlite_legacy)
-    original = module._django_stream
+    original = module._django_batches
 
     def failing(reader: Any, mapping: Any, dialect: Any, batch_size: int) -> Any:
         if mapping.name == "notifications":
-            yield from list(original(reader, mapping, dialect, batch_size))[:10]
+            yield next(original(reader, mapping, dialect, batch_size))
             raise psycopg.OperationalError("server closed the connection unexpectedly")
         yield from original(reader, mapping, dialect, batch_size)
 
-    monkeypatch.setattr(module, "_django_stream", failing)
+    monkeypatch.setattr(module, "_django_batches", failing)
     with pytest.raises(VerifyReadError, match="reading notifications failed"):
         verify_migration(sqlite_legacy)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 50, 5000])
+def test_differences_are_found_whatever_the_batch_boundaries(
+    sqlite_legacy: str, migrated: Callable[..., str], batch_size: int
+) -> None:
+    # given differences early, in the middle and at both ends of a table of many batches
+    migrated(sqlite_legacy)
+    django_sql(
+        "UPDATE notifications_notification SET message = 'changed' WHERE id = 3",
+        "UPDATE notifications_notification SET is_read = NOT is_read WHERE id = 501",
+        "DELETE FROM notifications_notification WHERE id = (SELECT max(id) FROM "
+        "notifications_notification)",
+        "INSERT INTO notifications_notification (id, message, type, is_read, priority) "
+        "VALUES (100000, 'extra', 'general_update', false, 'normal')",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM notifications_notification WHERE id < 100000")
+        last_kept = cursor.fetchone()[0]
+    result = verify_migration(sqlite_legacy, batch_size=batch_size)
+    found = sorted((m.key, m.kind, m.column) for m in result.mismatches)
+    missing_key = next(m.key for m in result.mismatches if m.kind == "missing")
+    assert missing_key > last_kept
+    assert found == sorted(
+        [
+            (3, "mismatch", "message"),
+            (501, "mismatch", "is_read"),
+            (missing_key, "missing", None),
+            (100000, "extra", None),
+        ]
+    )
+    notifications = next(t for t in result.tables if t.name == "notifications")
+    assert notifications.legacy_rows == notifications.django_rows
+    assert notifications.matched == notifications.legacy_rows - 3
+    # every other table matched as a whole
+    assert all(t.ok for t in result.tables if t.name != "notifications")
+
+
+def test_extra_rows_after_the_last_legacy_batch_are_found(
+    sqlite_legacy: str, migrated: Callable[..., str]
+) -> None:
+    migrated(sqlite_legacy)
+    django_sql(
+        "INSERT INTO preferences_systemsetting (id, key, value) VALUES (500, 'a', 'x'), "
+        "(501, 'b', 'y')"
+    )
+    result = verify_migration(sqlite_legacy, batch_size=7)  # 7 legacy settings: one full batch
+    assert sorted((m.key, m.kind) for m in result.mismatches) == [(500, "extra"), (501, "extra")]
