@@ -189,9 +189,19 @@ def _float_cells(dialect: Dialect) -> st.SearchStrategy[Cell]:
         return _same(values)
     return st.one_of(
         _same(values),
-        values.map(lambda v: Cell(repr(v), v)),  # REAL affinity reads numeric text as REAL
+        # REAL affinity stores numeric text as REAL, by SQLite's own decimal conversion, which
+        # is not always the correctly rounded double (near the subnormal range): the legacy
+        # database holds what SQLite made of it
+        values.map(lambda v: Cell(repr(v), _sqlite_real(repr(v)))),
         st.integers(-(10**15), 10**15).map(lambda v: Cell(v, float(v))),
     )
+
+
+_SQLITE_MEMORY = sqlite3.connect(":memory:", check_same_thread=False)
+
+
+def _sqlite_real(text: str) -> float:
+    return float(_SQLITE_MEMORY.execute("SELECT CAST(? AS REAL)", (text,)).fetchone()[0])
 
 
 def _bool_cells(column: Column, dialect: Dialect, pg_boolean: bool) -> st.SearchStrategy[Cell]:
