@@ -27,7 +27,7 @@ from cutover.conversions import ConversionError
 from cutover.importer import AtomicMode
 from cutover.legacy_schema import Dialect, Kind
 from cutover.verify import verify_migration
-from verification.strategies.legacy import LegacyDataset, legacy_datasets
+from verification.strategies.legacy import FIXED_CHOICES, LegacyDataset, legacy_datasets
 from verification.tests.property.conftest import (
     SLOW_CHECKS,
     assert_matches_oracle,
@@ -230,7 +230,10 @@ def test_verify_catches_any_single_difference(
         columns = [
             c
             for c in table.columns
-            if c.name in present and c.name != table.primary_key and c.references is None
+            if c.name in present
+            and c.name != table.primary_key
+            and c.references is None
+            and (table.name, c.name) not in FIXED_CHOICES  # CHECK constraints
         ]
         references = [c for c in table.columns if c.name in present and c.references is not None]
         if change == "value" and columns:
@@ -255,20 +258,35 @@ def test_verify_catches_any_single_difference(
                 cursor.execute("SET session_replication_role = DEFAULT")
             expect = ("orphan", column.name)
         elif change == "extra":
-            row = model.objects.filter(pk=key).values()[0]
-            row[model._meta.pk.attname] = 2**40 + key  # beyond every legacy key
-            for unique in model._meta.concrete_fields:
-                if unique.unique and not unique.primary_key and row.get(unique.attname):
-                    if isinstance(row[unique.attname], str):
-                        row[unique.attname] += "-extra"
-                    else:
-                        return  # a unique foreign key (grade, settings): no second row
-            if table.name == "user_settings":
-                return
-            if table.unique_together:
-                return
-            model.objects.bulk_create([model(**row)])
-            key = row[model._meta.pk.attname]
+            # a copy of the row under a key beyond every legacy key (unique text made unique)
+            meta = model._meta
+            if (
+                table.name == "user_settings"
+                or table.unique_together
+                or any(
+                    f.unique and not f.primary_key and f.get_internal_type() != "TextField"
+                    for f in meta.concrete_fields
+                )
+            ):
+                return  # one row per cadet/day/user: no second row to add
+            selected = []
+            for f in meta.concrete_fields:
+                if f.primary_key:
+                    selected.append("%s")
+                elif f.unique:
+                    selected.append(f"\"{f.column}\" || '-extra'")
+                else:
+                    selected.append(f'"{f.column}"')
+            columns_sql = ", ".join(f'"{f.column}"' for f in meta.concrete_fields)
+            new_key = 2**40 + key
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f'INSERT INTO "{meta.db_table}" ({columns_sql}) '  # noqa: S608
+                    f'SELECT {", ".join(selected)} FROM "{meta.db_table}" '
+                    f'WHERE "{meta.pk.column}" = %s',
+                    [new_key, key],
+                )
+            key = new_key
             expect = ("extra", None)
         else:
             from django.db import connection as conn
