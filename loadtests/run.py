@@ -322,13 +322,15 @@ def summary_lines(result: MixResult) -> list[str]:
         for row in doc["endpoints"]
     )
     cache = doc.get("cache")
-    if cache and cache.get("hit_rate") is not None:
+    if cache is None:
+        lines.append("  read cache: counters unavailable")
+    elif cache.get("hit_rate") is None:
+        lines.append("  read cache: not consulted during the mix")
+    else:
         lines.append(
             f"  read cache: {cache['hits']} hits, {cache['misses']} misses, "
             f"hit rate {cache['hit_rate'] * 100:.1f} %"
         )
-    else:
-        lines.append("  read cache: counters unavailable")
     lines.extend(f"  reason: {reason}" for reason in doc.get("reasons", []))
     return lines
 
