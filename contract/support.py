@@ -536,6 +536,13 @@ class ContractRecord:
             }
         return rows
 
+    def requests_per_role(self) -> dict[str, int]:
+        totals: Counter[str] = Counter()
+        for counts in (self.statuses, self.method_probes):
+            for (_, role), observed in counts.items():
+                totals[role] += sum(observed.values())
+        return {role: totals[role] for role in ROLE_KEYS if totals[role]}
+
     def render_lines(self) -> list[str]:
         rows = self.per_operation()
         exercised = [label for label, row in rows.items() if row["cases"]]
@@ -549,6 +556,8 @@ class ContractRecord:
             f"operations exercised: {len(exercised)} of {len(rows)}; requests: {total} "
             f"(stateful steps: {sum(self.stateful_steps.values())}, restarts after inconsistent "
             f"generation: {sum(self.stateful_restarts.values())})",
+            "requests per role: "
+            + ", ".join(f"{role} {n}" for role, n in self.requests_per_role().items()),
             f"{'operation':<{width}}  {'reqs':>6}  {'roles':<17}  observed / documented",
         ]
         for label, row in rows.items():
@@ -589,6 +598,7 @@ class ContractRecord:
             "wall_time_s": round(time.monotonic() - self.started, 1),
             "stateful_steps": dict(self.stateful_steps),
             "stateful_restarts": dict(self.stateful_restarts),
+            "requests_per_role": self.requests_per_role(),
             "operations": self.per_operation(),
             "suppressions": [
                 {
