@@ -9,10 +9,8 @@ authentication API). The username does not follow later student ID changes: it i
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -26,7 +24,7 @@ from rgms.grading.models import Grade
 from rgms.notifications.models import Notification
 from rgms.notifications.selectors import CACHE_NAMESPACE as NOTIFICATIONS_NAMESPACE
 from rgms.notifications.services import notification_create, notification_payload
-from rgms.realtime.envelope import abroadcast, user_group
+from rgms.realtime.envelope import relay, send_to_groups, user_group
 from rgms.users.models import Role, User
 
 DUPLICATE_STUDENT_ID = "A cadet with this student ID already exists."
@@ -300,9 +298,10 @@ def cadet_notify_many(*, messages: dict[int, str], type: str) -> int:
         return 0
     cache.invalidate(NOTIFICATIONS_NAMESPACE)
     pushes = [(user_group(n.user_id), notification_payload(n)) for n in notifications]
-
-    async def push_all() -> None:
-        await asyncio.gather(*(abroadcast(group, "notification", data) for group, data in pushes))
-
-    transaction.on_commit(async_to_sync(push_all))
+    transaction.on_commit(
+        lambda: send_to_groups(
+            [(group, relay("notification", data)) for group, data in pushes],
+            what=f"push of {len(pushes)} {type} notifications",
+        )
+    )
     return len(notifications)
