@@ -23,6 +23,7 @@ from rgms.authentication.tokens import (
     AccessToken,
     password_version,
 )
+from rgms.users.caching import user_by_id
 from rgms.users.models import User
 
 
@@ -67,7 +68,7 @@ class RGMSJWTAuthentication(authentication.JWTAuthentication):
 
     def get_user(self, validated_token: Any) -> User:
         try:
-            user = User.objects.get(pk=validated_token.user_id)
+            user = user_by_id(validated_token.user_id)
         except User.DoesNotExist as exc:
             raise TokenRefused("User not found.", code="user_not_found") from exc
         refusal = user_token_refusal(user, validated_token)

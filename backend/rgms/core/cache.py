@@ -103,8 +103,14 @@ def get_or_build(
     parts: Iterable[object],
     build: Callable[[], T],
     timeout: int = DEFAULT_TIMEOUT,
+    *,
+    counted: bool = True,
 ) -> T:
-    """The cached value for (namespaces, parts), building and storing it on a miss."""
+    """The cached value for (namespaces, parts), building and storing it on a miss.
+
+    `counted=False` keeps the lookup out of the hit/miss figures (they describe the API's
+    read cache; the per-request user lookup would otherwise drown them). An exception raised
+    by `build` propagates and nothing is stored."""
     names = sorted(namespaces)
     key = cache_key(names, *parts)
     generation_keys = [f"cache-gen:{name}" for name in names]
@@ -112,9 +118,11 @@ def get_or_build(
     generations = [found.get(generation_key) for generation_key in generation_keys]
     entry = found.get(key)
     if isinstance(entry, tuple) and None not in generations and entry[0] == generations:
-        _count(_HITS)
+        if counted:
+            _count(_HITS)
         return entry[1]
-    _count(_MISSES)
+    if counted:
+        _count(_MISSES)
     # Generations are read before the build: a write committing meanwhile replaces them,
     # so what is stored below is never served as current.
     generations = [
@@ -126,13 +134,20 @@ def get_or_build(
     return value
 
 
-def invalidate(*namespaces: str) -> None:
-    """Drop every cached read of these namespaces once the current transaction commits."""
+def invalidate(*namespaces: str, now: bool = False) -> None:
+    """Drop every cached read of these namespaces once the current transaction commits.
+
+    `now=True` also drops them at once, for data that must never be served from before a
+    change by the code that made it, even inside its uncommitted transaction (a user archived
+    by this request and looked up again by it). The bump on commit is still needed: a reader
+    in between may have cached the pre-commit row under the new generation."""
 
     def bump() -> None:
         tokens = {f"cache-gen:{namespace}": secrets.token_hex(8) for namespace in namespaces}
         cache.set_many(tokens, timeout=None)
 
+    if now:
+        bump()
     transaction.on_commit(bump)
 
 

