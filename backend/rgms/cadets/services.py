@@ -18,11 +18,10 @@ from rgms.audit.models import SyncEvent
 from rgms.audit.services import audit_record
 from rgms.cadets.caching import cadet_reads_invalidate
 from rgms.cadets.models import Cadet
-from rgms.core import cache
 from rgms.core.exceptions import Conflict, NotAllowed
 from rgms.grading.models import Grade
 from rgms.notifications.models import Notification
-from rgms.notifications.selectors import CACHE_NAMESPACE as NOTIFICATIONS_NAMESPACE
+from rgms.notifications.selectors import notifications_invalidate
 from rgms.notifications.services import notification_create, notification_payload
 from rgms.realtime.envelope import relay, send_to_groups, user_group
 from rgms.users.models import Role, User
@@ -296,7 +295,7 @@ def cadet_notify_many(*, messages: dict[int, str], type: str) -> int:
     )
     if not notifications:
         return 0
-    cache.invalidate(NOTIFICATIONS_NAMESPACE)
+    notifications_invalidate(n.user_id for n in notifications)
     pushes = [(user_group(n.user_id), notification_payload(n)) for n in notifications]
     transaction.on_commit(
         lambda: send_to_groups(

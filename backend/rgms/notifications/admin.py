@@ -2,9 +2,8 @@ from typing import Any
 
 from django.contrib import admin
 
-from rgms.core import cache
 from rgms.notifications.models import Notification, PushSubscription
-from rgms.notifications.selectors import CACHE_NAMESPACE
+from rgms.notifications.selectors import notifications_invalidate_all
 
 
 @admin.register(Notification)
@@ -15,18 +14,18 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     raw_id_fields = ("user",)
 
-    # Edits made here drop the cached unread counts too.
+    # Edits made here may move a row between users: they drop every cached notification read.
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        cache.invalidate(CACHE_NAMESPACE)
+        notifications_invalidate_all()
 
     def delete_model(self, request: Any, obj: Any) -> None:
         super().delete_model(request, obj)
-        cache.invalidate(CACHE_NAMESPACE)
+        notifications_invalidate_all()
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         super().delete_queryset(request, queryset)
-        cache.invalidate(CACHE_NAMESPACE)
+        notifications_invalidate_all()
 
 
 @admin.register(PushSubscription)

@@ -9,13 +9,41 @@ Who sees what:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from rgms.core import cache
 from rgms.notifications.models import PUBLIC_GLOBAL_TYPES, Notification, PushSubscription
 from rgms.users.models import User
 
+# Read-cache namespaces. A viewer's reads depend on their own rows and the global ones, so a
+# notification for one cadet leaves every other viewer's cached list in place:
+# - ``notifications:user:<id>`` and ``notifications:global`` (rows with no user);
+# - ``notifications:any``: reads over every user's rows (admins' scope=all / user_id);
+# - ``notifications``: every cached notification read (for edits that may touch any row).
 CACHE_NAMESPACE = "notifications"
+ANY_USER_NAMESPACE = "notifications:any"
+GLOBAL_NAMESPACE = "notifications:global"
+
+
+def user_namespace(user_id: int | None) -> str:
+    return GLOBAL_NAMESPACE if user_id is None else f"notifications:user:{user_id}"
+
+
+def viewer_namespaces(viewer: User) -> list[str]:
+    """What the viewer's own list depends on (global rows too: everyone sees some)."""
+    return [CACHE_NAMESPACE, user_namespace(viewer.pk), GLOBAL_NAMESPACE]
+
+
+def notifications_invalidate(user_ids: Iterable[int | None]) -> None:
+    """Drop, on commit, the cached reads that rows of these users (None: global rows) are in."""
+    cache.invalidate(ANY_USER_NAMESPACE, *{user_namespace(user_id) for user_id in user_ids})
+
+
+def notifications_invalidate_all() -> None:
+    """Drop every cached notification read on commit (edits that may touch any user's rows)."""
+    cache.invalidate(CACHE_NAMESPACE)
 
 
 def notification_visible_q(*, viewer: User) -> Q:
@@ -61,7 +89,8 @@ def notification_detail_queryset(*, viewer: User) -> QuerySet[Notification]:
 
 
 def notification_unread_count(*, viewer: User) -> int:
-    """Unread notifications this viewer can mark read; cached until any notification write."""
+    """Unread notifications this viewer can mark read; cached until a write to the viewer's
+    own or the global notifications."""
 
     def build() -> int:
         return (
@@ -70,7 +99,7 @@ def notification_unread_count(*, viewer: User) -> int:
             .count()
         )
 
-    return cache.get_or_build([CACHE_NAMESPACE], ["unread", viewer.pk, viewer.role], build)
+    return cache.get_or_build(viewer_namespaces(viewer), ["unread", viewer.pk, viewer.role], build)
 
 
 def push_subscription_list(*, user: User) -> QuerySet[PushSubscription]:

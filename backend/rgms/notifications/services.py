@@ -10,10 +10,9 @@ from typing import Any
 
 from django.db import transaction
 
-from rgms.core import cache
 from rgms.core.exceptions import Conflict, NotAllowed
 from rgms.notifications.models import Notification, PushSubscription
-from rgms.notifications.selectors import CACHE_NAMESPACE, notification_readable_q
+from rgms.notifications.selectors import notification_readable_q, notifications_invalidate
 from rgms.realtime.envelope import broadcast, user_group
 from rgms.users.models import User
 
@@ -40,7 +39,7 @@ def notification_create(
     notification = Notification.objects.create(
         user=user, message=message, type=type, priority=priority
     )
-    cache.invalidate(CACHE_NAMESPACE)
+    notifications_invalidate([notification.user_id])
     if user is not None:
         payload = notification_payload(notification)
         transaction.on_commit(lambda: broadcast(user_group(user.pk), "notification", payload))
@@ -55,7 +54,7 @@ def notification_mark_read(*, notification: Notification, viewer: User) -> Notif
     if not notification.is_read:
         notification.is_read = True
         notification.save(update_fields=["is_read"])
-        cache.invalidate(CACHE_NAMESPACE)
+        notifications_invalidate([notification.user_id])
     return notification
 
 
@@ -66,15 +65,16 @@ def notification_mark_all_read(*, viewer: User) -> int:
         .update(is_read=True)
     )
     if updated:
-        cache.invalidate(CACHE_NAMESPACE)
+        notifications_invalidate([viewer.pk, None] if viewer.is_admin else [viewer.pk])
     return updated
 
 
 def notification_delete(*, notification: Notification, viewer: User) -> None:
     if not viewer.is_admin and notification.user_id != viewer.pk:
         raise NotAllowed("Only admins delete global notifications.")
+    user_id = notification.user_id
     notification.delete()
-    cache.invalidate(CACHE_NAMESPACE)
+    notifications_invalidate([user_id])
 
 
 @transaction.atomic

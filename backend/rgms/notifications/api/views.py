@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +20,8 @@ from rest_framework.response import Response
 from rgms.api.pagination import PagePagination, RecentFirstCursorPagination
 from rgms.api.permissions import IsStaffOrAdmin
 from rgms.api.schema import error_responses
+from rgms.cadets.api.support import json_bytes, json_response, query_params
+from rgms.core import cache
 from rgms.notifications import selectors, services
 from rgms.notifications.api.serializers import (
     NotificationCreateInputSerializer,
@@ -30,6 +33,16 @@ from rgms.notifications.api.serializers import (
     PushSubscriptionOutputSerializer,
 )
 from rgms.notifications.models import Notification, PushSubscription
+
+# Query parameters of the list; a request with any other is answered without the cache (the
+# page links repeat them, so the full path is part of the key).
+LIST_PARAMETERS = frozenset(
+    {
+        *NotificationFilterSerializer().fields,
+        RecentFirstCursorPagination.cursor_query_param,
+        RecentFirstCursorPagination.page_size_query_param,
+    }
+)
 
 
 @extend_schema_view(
@@ -74,17 +87,29 @@ class NotificationViewSet(
     def get_queryset(self) -> Any:
         return selectors.notification_detail_queryset(viewer=self.request.user)
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        filters = NotificationFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
-        if not request.user.is_admin and (
-            params["scope"] == "all" or params.get("user_id") is not None
-        ):
-            raise PermissionDenied("Only admins list other users' notifications.")
-        queryset = selectors.notification_list(viewer=request.user, **params)
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+
+        def build() -> bytes:
+            # Validated here: a body is cached only under a path whose parameters were
+            # valid, so a hit needs no validation, and a 400 or 403 is never cached.
+            params = query_params(NotificationFilterSerializer, request)
+            if not user.is_admin and (params["scope"] == "all" or params.get("user_id")):
+                raise PermissionDenied("Only admins list other users' notifications.")
+            page = self.paginate_queryset(selectors.notification_list(viewer=user, **params))
+            rows = NotificationOutputSerializer(page, many=True).data
+            return json_bytes(self.get_paginated_response(rows).data)
+
+        if not set(request.query_params) <= LIST_PARAMETERS:
+            return json_response(build())
+        everyone = "scope" in request.query_params or "user_id" in request.query_params
+        namespaces = (
+            [selectors.CACHE_NAMESPACE, selectors.ANY_USER_NAMESPACE]
+            if everyone
+            else selectors.viewer_namespaces(user)
+        )
+        parts = ["list", user.pk, user.role, request.get_host(), request.get_full_path()]
+        return json_response(cache.get_or_build(namespaces, parts, build))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = NotificationCreateInputSerializer(data=request.data)
