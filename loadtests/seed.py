@@ -2,7 +2,8 @@
 
 Realistic in shape and size: a roster of cadets (each with a user account and a grade row),
 training days with an attendance mark for every cadet, merit/demerit history, notifications
-(personal and global), training staff with accounts, and one admin. Bulk writes only: the
+(personal and global; a full page for the accounts that log in), training staff with
+accounts, and one admin. Bulk writes only: the
 services are not called, so seeding fires no notifications, audit rows or broadcasts.
 
 Usage (Django settings and DATABASE_URL from the environment, as any backend process)::
@@ -36,6 +37,7 @@ COMPANIES = ("Alpha", "Bravo", "Charlie", "Delta", "Echo")
 COURSES = ("BSIT", "BSCS", "BSED", "BSBA", "BSCE", "BSN")
 # How the legacy data set's marks are spread: mostly present.
 STATUS_WEIGHTS = (("present", 16), ("late", 2), ("absent", 1), ("excused", 1))
+LOGIN_CADET_GRADE_NOTIFICATIONS = 30
 
 
 def seed(
@@ -161,6 +163,18 @@ def seed(
             )
             for user in users
             for k in range(3)
+        ]
+        # The accounts that log in have a full first page (20) of their own.
+        notifications += [
+            Notification(
+                user=user,
+                message="Your grades have been updated.",
+                type="grade",
+                is_read=k % 3 == 0,
+                created_at=now - datetime.timedelta(hours=3 + k),
+            )
+            for user in users[:login_cadets]
+            for k in range(LOGIN_CADET_GRADE_NOTIFICATIONS)
         ]
         notifications += [
             Notification(

@@ -4,10 +4,11 @@ Prints figures; it is not a test and asserts no timings. What it does:
 
 1. creates a fresh PostgreSQL database on the server of DATABASE_URL (default
    postgresql://postgres@127.0.0.1:5432/postgres) and leases a Redis logical database,
-2. migrates it and seeds it with bulk writes (no services, so no side effects): N cadets
-   (default 3000) each with a user account and a grade row, D training days (default 15),
-   N x D attendance records, notifications (a few per cadet, more for the logged-in cadets,
-   some global announcements), one admin and one staff user,
+2. migrates it and seeds it with the load runs' bulk writes (``loadtests.seed``; no services,
+   so no side effects): N cadets (default 3000) each with a user account and a grade row,
+   D training days (default 15), N x D attendance records, merit history, notifications (a
+   few per cadet, a full page for the logged-in cadets, some global announcements), one admin
+   and one staff user,
 3. starts gunicorn exactly as Render does (backend/gunicorn.conf.py, sync workers,
    WEB_CONCURRENCY workers) under ``config.settings.production`` with a complete environment
    (requests carry ``X-Forwarded-Proto: https`` as Render's proxy does, so the SSL redirect
@@ -82,159 +83,31 @@ MARKER = "RGMS_BENCH_RESULT"
 
 
 def seed(*, cadets: int, days: int, login_cadets: int) -> dict[str, Any]:
-    """Bulk-write the benchmark data set; returns the ids and usernames the scenarios use."""
-    import datetime
-    import random
+    """The load runs' data set (``loadtests.seed``: cadets with accounts and grade rows,
+    training days with a mark per cadet, merit history, notifications, one staff account,
+    an admin), every account with the benchmark's password; returns the ids and usernames
+    the scenarios use."""
+    from loadtests.seed import seed as seed_load_data
 
-    from django.contrib.auth.hashers import make_password
-    from django.db import transaction
-    from django.utils import timezone
-
-    from rgms.attendance.models import ATTENDED_STATUSES, AttendanceRecord, TrainingDay
-    from rgms.cadets.models import Cadet
-    from rgms.grading.models import Grade
-    from rgms.notifications.models import Notification
-    from rgms.staff.models import Staff
-    from rgms.users.models import Role, User
-
-    rng = random.Random(20250101)  # one fixed data set, run after run
-    password_hash = make_password(os.environ[PASSWORD_ENV])
-    first_names = ["Juan", "Maria", "Jose", "Ana", "Pedro", "Rosa", "Carlos", "Liza", "Mark"]
-    last_names = ["Santos", "Reyes", "Cruz", "Bautista", "Garcia", "Mendoza", "Torres", "Ramos"]
-    companies = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
-    courses = ["BSIT", "BSCS", "BSED", "BSBA", "BSCE", "BSN"]
-
-    with transaction.atomic():
-        training_days = TrainingDay.objects.bulk_create(
-            TrainingDay(
-                date=datetime.date(2025, 1, 4) + datetime.timedelta(weeks=n),
-                title=f"Training day {n + 1}",
-                description="Drill and ceremonies",
-            )
-            for n in range(days)
-        )
-        cadet_rows = Cadet.objects.bulk_create(
-            Cadet(
-                student_id=f"2025-{n:05d}",
-                first_name=rng.choice(first_names),
-                middle_name="M",
-                last_name=f"{rng.choice(last_names)}{n % 97}",
-                email=f"cadet{n}@example.edu",
-                contact_number="09171234567",
-                address="Marawi City",
-                course=rng.choice(courses),
-                year_level=str(rng.randint(1, 4)),
-                school_year="2025-2026",
-                battalion="1st",
-                company=rng.choice(companies),
-                platoon=str(rng.randint(1, 3)),
-                cadet_course="MS1",
-                semester="1st",
-                gender=rng.choice(["Male", "Female"]),
-                birthdate=datetime.date(2005, 1, 1) + datetime.timedelta(days=n % 900),
-                is_profile_completed=True,
-            )
-            for n in range(cadets)
-        )
-        users = User.objects.bulk_create(
-            User(
-                username=cadet.student_id,
-                role=Role.CADET,
-                cadet=cadet,
-                is_approved=True,
-                email=cadet.email,
-                # The logged-in cadets get the benchmark password; the rest an unusable one.
-                password=password_hash if n < login_cadets else f"!{secrets.token_hex(8)}",
-            )
-            for n, cadet in enumerate(cadet_rows)
-        )
-        statuses = ["present"] * 16 + ["late"] * 2 + ["absent"] * 1 + ["excused"] * 1
-        records: list[AttendanceRecord] = []
-        attended: dict[int, int] = {}
-        for cadet in cadet_rows:
-            for day in training_days:
-                status = rng.choice(statuses)
-                attended[cadet.pk] = attended.get(cadet.pk, 0) + (status in ATTENDED_STATUSES)
-                records.append(
-                    AttendanceRecord(
-                        training_day=day, cadet=cadet, status=status, time_in="7:05:12 AM"
-                    )
-                )
-        AttendanceRecord.objects.bulk_create(records, batch_size=5000)
-        grades = Grade.objects.bulk_create(
-            Grade(
-                cadet=cadet,
-                attendance_present=attended.get(cadet.pk, 0),
-                merit_points=rng.randint(0, 20),
-                demerit_points=rng.randint(0, 10),
-                prelim_score=rng.randint(60, 100),
-                midterm_score=rng.randint(60, 100),
-                final_score=rng.randint(60, 100),
-                lifetime_merit_points=rng.randint(0, 40),
-            )
-            for cadet in cadet_rows
-        )
-        now = timezone.now()
-        notifications = [
-            Notification(
-                user=user,
-                message=f"Your attendance for Training day {k + 1} was marked present.",
-                type="attendance",
-                created_at=now - datetime.timedelta(minutes=k),
-            )
-            for user in users
-            for k in range(2)
-        ]
-        notifications += [
-            Notification(
-                user=user,
-                message="Your grades have been updated.",
-                type="grade",
-                is_read=k % 3 == 0,
-                created_at=now - datetime.timedelta(hours=k),
-            )
-            for user in users[:login_cadets]
-            for k in range(30)
-        ]
-        notifications += [
-            Notification(
-                user=None,
-                message=f"Announcement {k}: formation at 0700.",
-                type="announcement",
-                created_at=now - datetime.timedelta(days=k),
-            )
-            for k in range(20)
-        ]
-        Notification.objects.bulk_create(notifications, batch_size=5000)
-        staff = Staff.objects.create(
-            first_name="Tess", last_name="Staff", email="staff@example.edu", rank="SGT"
-        )
-        admin = User.objects.create(
-            username="bench-admin", role=Role.ADMIN, is_approved=True, password=password_hash
-        )
-        staff_user = User.objects.create(
-            username="bench-staff",
-            role=Role.TRAINING_STAFF,
-            staff=staff,
-            is_approved=True,
-            password=password_hash,
-        )
+    password = os.environ[PASSWORD_ENV]
+    doc = seed_load_data(
+        cadets=cadets,
+        days=days,
+        login_cadets=login_cadets,
+        staff_accounts=1,
+        passwords=dict.fromkeys(("cadet", "staff", "admin"), password),
+    )
     return {
-        "admin": admin.username,
-        "staff": staff_user.username,
+        "admin": doc["admin"]["username"],
+        "staff": doc["staff"][0]["username"],
         "cadets": [
-            {"username": user.username, "cadet_id": user.cadet_id} for user in users[:login_cadets]
+            {"username": cadet["username"], "cadet_id": cadet["cadet_id"]}
+            for cadet in doc["cadets"]
         ],
-        "cadet_ids": [cadet.pk for cadet in cadet_rows],
-        "grade_ids": [grade.pk for grade in grades],
-        "training_day_ids": [day.pk for day in training_days],
-        "counts": {
-            "cadets": len(cadet_rows),
-            "users": len(users) + 2,
-            "training_days": len(training_days),
-            "attendance_records": len(records),
-            "notifications": len(notifications),
-        },
+        "cadet_ids": doc["cadet_ids"],
+        "grade_ids": doc["grade_ids"],
+        "training_day_ids": doc["training_day_ids"],
+        "counts": doc["counts"],
     }
 
 
@@ -704,7 +577,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_SERVER,
         help="a URL of the PostgreSQL server; a fresh database is created on it",
     )
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS_SERVER)
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_SERVER)
     parser.add_argument("--settings", default="config.settings.production")
     parser.add_argument(
         "--log-level",

@@ -1,0 +1,105 @@
+"""Every benchmark script runs at a small size and prints its figures.
+
+The benchmarks measure; they do not judge (nothing here asserts a timing). What is asserted is
+that each one still starts its servers, drives its load, reports a figure for every scenario
+it names and saw no errors, so that the figures quoted in the docs can be reproduced with the
+commands there. Sizes are the smallest that still exercise every scenario.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from verification.infra import processes
+
+Check = Callable[[str, Any], None]
+
+
+def api_throughput(stdout: str, figures: Any) -> None:
+    from verification.benchmarks.api_throughput import SCENARIOS
+
+    results = {row["scenario"]: row for row in figures["results"]}
+    assert set(results) == set(SCENARIOS)
+    for row in results.values():
+        assert row["requests"] > 0, row
+        assert row["rps"] > 0, row
+        assert row["errors"] == 0, row
+
+
+def login_throughput(stdout: str, figures: Any) -> None:
+    assert figures["phases"]
+    for phase in figures["phases"]:
+        assert phase["requests"] == 10, phase
+        assert phase["unexpected"] == 0, phase
+
+
+def migration(stdout: str, figures: Any) -> None:
+    for scale in (0.05, 0.25):
+        steps = {step["name"]: step for step in figures["steps"] if step["scale"] == scale}
+        assert set(steps) >= {"seed", "backup", "validate", "export", "import", "verify"}
+        assert all(step["rows"] > 0 for step in steps.values()), steps
+
+
+def observability_overhead(stdout: str, figures: Any) -> None:
+    assert "added per request" in stdout
+
+
+def reports(stdout: str, figures: Any) -> None:
+    for kind in ("roster_pdf", "roster_xlsx", "roster_csv"):
+        assert f"{kind:12s} rows=  100" in stdout, stdout
+
+
+def ws_delivery(stdout: str, figures: Any) -> None:
+    assert figures["connected"] == figures["sockets"] == 20
+    assert figures["delivered"] == figures["notifications"] == 20
+    assert figures["missing"] == figures["wrong_socket"] == 0
+
+
+# name: (command-line options, check of stdout and the --json figures, writes --json)
+BENCHMARKS: dict[str, tuple[str, Check, bool]] = {
+    "api_throughput": (
+        "--cadets 200 --days 3 --login-cadets 5 --duration 2 --warmup 1 --workers 2",
+        api_throughput,
+        True,
+    ),
+    "login_throughput": ("--users 10 --workers 2", login_throughput, True),
+    "migration": ("--small", migration, True),
+    "observability_overhead": (
+        "--duration 1 --rounds 1 --warmup 0.5 --workers 1",
+        observability_overhead,
+        False,
+    ),
+    "reports": ("--cadets 100 --days 3 --repeat 1", reports, False),
+    "ws_delivery": ("--sockets 20 --rate 0", ws_delivery, True),
+}
+
+
+@pytest.mark.parametrize("name", list(BENCHMARKS))
+def test_the_benchmark_runs_small_and_reports_every_figure(
+    name: str, tmp_path: Path, postgres_url: str, redis_url: str
+) -> None:
+    args, check, writes_json = BENCHMARKS[name]
+    out = tmp_path / "figures.json"
+    argv = [sys.executable, "-m", f"verification.benchmarks.{name}", *shlex.split(args)]
+    if writes_json:
+        argv += ["--json", str(out)]
+    run = subprocess.run(
+        argv,
+        cwd=processes.REPO_ROOT,
+        env=processes.clean_env({"DATABASE_URL": postgres_url, "REDIS_URL": redis_url}),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    print(run.stdout)  # the figures, in the test log
+    check(run.stdout, json.loads(out.read_text()) if writes_json else None)
