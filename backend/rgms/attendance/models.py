@@ -29,18 +29,26 @@ class TrainingDay(models.Model):
         return f"{self.date} {self.title}"
 
 
-class AttendanceRecord(models.Model):
+class AttendanceMark(models.Model):
+    """What a cadet's and a staff member's record of a day share."""
+
+    status = models.TextField(choices=AttendanceStatus.choices)
+    remarks = models.TextField(null=True, blank=True)
+    # Free text in the legacy data ("7:05:12 AM"), kept as written.
+    time_in = models.TextField(null=True, blank=True)
+    time_out = models.TextField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AttendanceRecord(AttendanceMark):
     training_day = models.ForeignKey(
         TrainingDay, on_delete=models.CASCADE, related_name="attendance_records"
     )
     cadet = models.ForeignKey(
         "cadets.Cadet", on_delete=models.CASCADE, related_name="attendance_records"
     )
-    status = models.TextField(choices=AttendanceStatus.choices)
-    remarks = models.TextField(null=True, blank=True)
-    # Free text in the legacy data ("7:05:12 AM"), kept as written.
-    time_in = models.TextField(null=True, blank=True)
-    time_out = models.TextField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -59,17 +67,13 @@ class AttendanceRecord(models.Model):
         return f"{self.cadet_id} on {self.training_day_id}: {self.status}"
 
 
-class StaffAttendanceRecord(models.Model):
+class StaffAttendanceRecord(AttendanceMark):
     training_day = models.ForeignKey(
         TrainingDay, on_delete=models.CASCADE, related_name="staff_attendance_records"
     )
     staff = models.ForeignKey(
         "staff.Staff", on_delete=models.CASCADE, related_name="attendance_records"
     )
-    status = models.TextField(choices=AttendanceStatus.choices)
-    remarks = models.TextField(null=True, blank=True)
-    time_in = models.TextField(null=True, blank=True)
-    time_out = models.TextField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
