@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rgms.api.fields import HttpUrlField, PlainTextField, StrictBooleanField
 from rgms.cadets.models import Cadet
 from rgms.cadets.selectors import DEFAULT_ORDERING, ORDERINGS
+from rgms.grading.api.serializers import GradeFiguresSerializer
 
 
 def short_text(max_length: int = 100, **kwargs: Any) -> PlainTextField:
@@ -108,7 +109,7 @@ class CadetFilterSerializer(serializers.Serializer):
     )
 
 
-class CadetOutputSerializer(serializers.Serializer):
+class CadetOutputSerializer(GradeFiguresSerializer):
     """A roster row: the cadet's columns, username, grade columns and computed grade."""
 
     id = serializers.IntegerField()
@@ -141,18 +142,4 @@ class CadetOutputSerializer(serializers.Serializer):
     has_seen_guide = serializers.BooleanField()
     created_at = serializers.DateTimeField(allow_null=True)
     grade_id = serializers.IntegerField(allow_null=True)
-    attendance_present = serializers.IntegerField(allow_null=True)
-    merit_points = serializers.IntegerField(allow_null=True)
-    demerit_points = serializers.IntegerField(allow_null=True)
-    prelim_score = serializers.IntegerField(allow_null=True)
-    midterm_score = serializers.IntegerField(allow_null=True)
-    final_score = serializers.IntegerField(allow_null=True)
     grade_status = serializers.CharField(allow_null=True)
-    lifetime_merit_points = serializers.IntegerField(allow_null=True)
-    total_training_days = serializers.IntegerField()
-    attendance_score = serializers.FloatField()
-    aptitude_score = serializers.FloatField()
-    subject_score = serializers.FloatField()
-    final_grade = serializers.FloatField()
-    transmuted_grade = serializers.FloatField(allow_null=True)
-    remarks = serializers.CharField()

@@ -47,21 +47,16 @@ class GradeFilterSerializer(serializers.Serializer):
     )
 
 
-class GradeOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    cadet_id = serializers.IntegerField()
-    student_id = serializers.CharField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    company = serializers.CharField(allow_null=True)
-    platoon = serializers.CharField(allow_null=True)
+class GradeFiguresSerializer(serializers.Serializer):
+    """The stored grade columns and the computed grade, wherever a grade is shown (grade
+    rows, roster rows)."""
+
     attendance_present = serializers.IntegerField(allow_null=True)
     merit_points = serializers.IntegerField(allow_null=True)
     demerit_points = serializers.IntegerField(allow_null=True)
     prelim_score = serializers.IntegerField(allow_null=True)
     midterm_score = serializers.IntegerField(allow_null=True)
     final_score = serializers.IntegerField(allow_null=True)
-    status = serializers.CharField(allow_null=True)
     lifetime_merit_points = serializers.IntegerField(allow_null=True)
     total_training_days = serializers.IntegerField()
     attendance_score = serializers.FloatField()
@@ -70,6 +65,17 @@ class GradeOutputSerializer(serializers.Serializer):
     final_grade = serializers.FloatField()
     transmuted_grade = serializers.FloatField(allow_null=True)
     remarks = serializers.CharField()
+
+
+class GradeOutputSerializer(GradeFiguresSerializer):
+    id = serializers.IntegerField()
+    cadet_id = serializers.IntegerField()
+    student_id = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    company = serializers.CharField(allow_null=True)
+    platoon = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
 
 
 class MeritDemeritLogInputSerializer(serializers.Serializer):
