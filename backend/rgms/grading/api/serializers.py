@@ -68,6 +68,8 @@ class GradeFiguresSerializer(serializers.Serializer):
 
 
 class GradeOutputSerializer(GradeFiguresSerializer):
+    """A grade row: whose grade it is, its status, the stored columns and the computed grade."""
+
     id = serializers.IntegerField()
     cadet_id = serializers.IntegerField()
     student_id = serializers.CharField()
