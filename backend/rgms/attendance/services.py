@@ -8,6 +8,7 @@ excused), the cadet is notified, and the cached roster and profile are dropped o
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,6 +206,17 @@ def attendance_delete(*, record: AttendanceRecord) -> None:
     record.delete()
     grade_attendance_recount(cadet_ids=[cadet_id], invalidate=False, locked=True)
     cadet_reads_invalidate(cadet_ids=[cadet_id])
+
+
+@transaction.atomic
+def attendance_edit(*, cadet_ids: Iterable[int | None], edit: Callable[[], object]) -> None:
+    """Change these cadets' records outside the API (the admin site) by calling `edit`, with
+    the rules of every API write: their grade rows locked first (the one lock order), their
+    attended days recounted and their cached reads dropped afterwards."""
+    ids = grade_lock(cadet_ids=[pk for pk in cadet_ids if pk is not None])
+    edit()
+    grade_attendance_recount(cadet_ids=ids, invalidate=False, locked=True)
+    cadet_reads_invalidate(cadet_ids=ids)
 
 
 @transaction.atomic

@@ -1,21 +1,7 @@
-from typing import Any
-
 from django.contrib import admin
 
 from rgms.audit.models import AuditLog, SyncEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The audit trail is evidence: it is read here, never edited."""
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+from rgms.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditLog)

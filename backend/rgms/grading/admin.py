@@ -1,10 +1,16 @@
+"""Admin site for grades (edits drop the cadet's cached reads) and the merit/demerit ledger
+(read-only here: entries are only added through the API, which keeps the totals on the grade
+row and the audit trail in step)."""
+
 from django.contrib import admin
 
+from rgms.cadets.admin import CadetReadsAdminMixin
+from rgms.core.admin import ReadOnlyAdmin
 from rgms.grading.models import Grade, MeritDemeritLog
 
 
 @admin.register(Grade)
-class GradeAdmin(admin.ModelAdmin):
+class GradeAdmin(CadetReadsAdminMixin, admin.ModelAdmin):
     list_display = (
         "cadet",
         "attendance_present",
@@ -22,7 +28,7 @@ class GradeAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeritDemeritLog)
-class MeritDemeritLogAdmin(admin.ModelAdmin):
+class MeritDemeritLogAdmin(ReadOnlyAdmin):
     list_display = ("cadet", "type", "points", "reason", "date_recorded", "issued_by_name")
     list_filter = ("type",)
     list_select_related = ("cadet",)
