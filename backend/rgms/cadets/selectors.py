@@ -13,7 +13,9 @@ from typing import Any
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from rgms.attendance.models import TrainingDay
+from rgms.cadets.caching import TRAINING_DAYS_NAMESPACE
 from rgms.cadets.models import Cadet
+from rgms.core import cache
 from rgms.grading.computation import compute_grade
 from rgms.users.models import Role, User
 
@@ -113,7 +115,11 @@ def cadet_roster_queryset(*, viewer: User, filters: CadetFilters) -> QuerySet[An
 
 
 def training_day_count() -> int:
-    return TrainingDay.objects.count()
+    """The number of training days (every attendance score divides by it), from the read
+    cache: every training-day write drops the ``training-days`` namespace."""
+    return cache.get_or_build(
+        [TRAINING_DAYS_NAMESPACE], ["count"], TrainingDay.objects.count, counted=False
+    )
 
 
 def roster_row(row: dict[str, Any], *, total_days: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from rgms.attendance.models import ATTENDED_STATUSES, AttendanceRecord, TrainingDay
 from rgms.cadets.models import Cadet
+from rgms.cadets.selectors import training_day_count
 from rgms.core.exceptions import NotAllowed
 from rgms.grading.computation import GradeResult, compute_grade
 from rgms.grading.models import MeritDemeritLog
@@ -64,10 +65,6 @@ def _grade_from(values: dict, total_days: int) -> GradeResult:
         final_score=values["grade__final_score"],
         status=values["grade__status"],
     )
-
-
-def training_day_count() -> int:
-    return TrainingDay.objects.count()
 
 
 def roster_count(*, include_archived: bool = False) -> int:

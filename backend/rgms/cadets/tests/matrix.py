@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from rgms.api.testing import warm_user_lookup
+from rgms.api.testing import warm_shared_lookups
 
 ROLES = ("anonymous", "cadet", "other_cadet", "staff", "admin")
 
@@ -34,7 +34,7 @@ def call(client: APIClient, method: str, url: str, body: dict | None = None) -> 
 
 
 def count_queries(client: APIClient, url: str) -> tuple[int, Any]:
-    warm_user_lookup(client)
+    warm_shared_lookups(client)
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
     assert response.status_code == 200, response.content

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from rgms.api.testing import warm_user_lookup
+from rgms.api.testing import warm_shared_lookups
 from rgms.attendance.models import AttendanceRecord
 from rgms.attendance.tests.factories import AttendanceRecordFactory, TrainingDayFactory
 from rgms.cadets.models import Cadet
@@ -179,7 +179,7 @@ def test_query_count_is_the_same_for_1_and_40_cadets(admin_client: APIClient, ma
             "training_day": day.pk,
             "records": [{"cadet": c.pk, "status": "present"} for c in group],
         }
-        warm_user_lookup(admin_client)
+        warm_shared_lookups(admin_client)
         with CaptureQueriesContext(connection) as context:
             assert admin_client.post(BULK, body, format="json").status_code == 200
         return len(context.captured_queries)

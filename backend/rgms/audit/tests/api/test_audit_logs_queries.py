@@ -3,14 +3,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from rgms.api.testing import warm_user_lookup
+from rgms.api.testing import warm_shared_lookups
 from rgms.audit.tests.factories import AuditLogFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _queries(client: APIClient, page_size: int) -> int:
-    warm_user_lookup(client)
+    warm_shared_lookups(client)
     with CaptureQueriesContext(connection) as context:
         response = client.get("/api/v1/audit-logs/", {"page_size": page_size})
     assert response.status_code == 200

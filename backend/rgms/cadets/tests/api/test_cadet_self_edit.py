@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from rgms.api.testing import warm_user_lookup
+from rgms.api.testing import warm_shared_lookups
 from rgms.audit.models import SyncEvent
 from rgms.cadets.models import Cadet
 from rgms.cadets.tests.factories import CadetFactory
@@ -178,10 +178,10 @@ def test_query_count_does_not_grow_with_the_fields_sent(
     # given one field, then every editable field but the email (which also checks accounts)
     many = {k: v for k, v in COMPLETE.items() if k != "email"}
     cadet_client.patch(ME, {"address": "Warm"}, format="json")
-    warm_user_lookup(cadet_client)
+    warm_shared_lookups(cadet_client)
     with CaptureQueriesContext(connection) as one:
         cadet_client.patch(ME, {"address": "One"}, format="json")
-    warm_user_lookup(cadet_client)
+    warm_shared_lookups(cadet_client)
     with CaptureQueriesContext(connection) as all_fields:
         cadet_client.patch(ME, {**many, "address": "Two"}, format="json")
     # then the same queries run

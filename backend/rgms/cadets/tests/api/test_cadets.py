@@ -276,6 +276,7 @@ def test_reads_right_after_writes_are_fresh(
         )
     assert admin_client.get(LIST).json()["results"][0]["total_training_days"] == 1
     assert admin_client.get(detail(cadet.pk)).json()["total_training_days"] == 1
+    assert admin_client.get("/api/v1/grades/").json()["results"][0]["total_training_days"] == 1
     # when merits are recorded and attendance is marked
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from conftest import bearer_client
-from rgms.api.testing import warm_user_lookup
+from rgms.api.testing import warm_shared_lookups
 from rgms.cadets.services import cadet_notify_many
 from rgms.cadets.tests.factories import CadetFactory
 from rgms.notifications.services import notification_create
@@ -29,7 +29,7 @@ def messages(client: APIClient, url: str = LIST) -> list[str]:
 
 
 def queries(client: APIClient, url: str = LIST) -> int:
-    warm_user_lookup(client)
+    warm_shared_lookups(client)
     with CaptureQueriesContext(connection) as context:
         assert client.get(url).status_code == 200
     return len(context.captured_queries)

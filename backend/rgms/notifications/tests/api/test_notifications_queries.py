@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from rgms.api.testing import warm_user_lookup
+from rgms.api.testing import warm_shared_lookups
 from rgms.notifications.tests.factories import NotificationFactory, PushSubscriptionFactory
 from rgms.users.models import User
 
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _queries(client: APIClient, url: str, page_size: int) -> int:
-    warm_user_lookup(client)
+    warm_shared_lookups(client)
     with CaptureQueriesContext(connection) as context:
         response = client.get(url, {"page_size": page_size})
     assert response.status_code == 200

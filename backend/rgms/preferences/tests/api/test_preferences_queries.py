@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from rgms.api.testing import warm_user_lookup
+from rgms.api.testing import warm_shared_lookups
 from rgms.preferences.keys import SYSTEM_SETTINGS
 from rgms.preferences.tests.factories import SystemSettingFactory
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _queries(client: APIClient, page_size: int) -> int:
-    warm_user_lookup(client)
+    warm_shared_lookups(client)
     with CaptureQueriesContext(connection) as context:
         response = client.get("/api/v1/system-settings/", {"page_size": page_size})
     assert response.status_code == 200

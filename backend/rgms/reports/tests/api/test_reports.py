@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_celery_results.models import TaskResult
 
-from rgms.api.testing import warm_user_lookup
+from rgms.api.testing import warm_shared_lookups
 from rgms.jobs.models import TrackedTask
 from rgms.reports.models import Report
 from rgms.reports.tests.factories import GradeFactory, ReportFactory
@@ -111,7 +111,7 @@ def test_list_query_count_does_not_grow_with_page_size(staff_user, staff_client)
     ReportFactory.create_batch(30, owner=staff_user)
     counts = []
     for size in (1, 100):
-        warm_user_lookup(staff_client)
+        warm_shared_lookups(staff_client)
         with CaptureQueriesContext(connection) as queries:
             response = staff_client.get(URL, {"page_size": size})
         assert response.status_code == 200
