@@ -32,15 +32,19 @@ def token_error_message(exc: TokenError) -> str:
     return message if message.endswith(".") else f"{message}."
 
 
-def user_token_refusal(user: User, claims: Any) -> TokenRefused | None:
-    """Why a correctly signed token of this user must still be refused, or None."""
+def user_token_refusal(
+    user: User, claims: Any, *, current_password_version: str | None = None
+) -> TokenRefused | None:
+    """Why a correctly signed token of this user must still be refused, or None.
+    `current_password_version`: the user's, when known (a cached user has no password hash)."""
     if user.is_archived:
         return TokenRefused("This account is archived.", code="account_archived")
     if not user.is_approved:
         return TokenRefused("This account is pending approval.", code="account_pending_approval")
     if claims.get(ROLE_CLAIM) != user.role:
         return TokenRefused("The account's role has changed; log in again.", code="role_changed")
-    if not constant_time_compare(str(claims.get(PASSWORD_VERSION_CLAIM)), password_version(user)):
+    current = current_password_version or password_version(user)
+    if not constant_time_compare(str(claims.get(PASSWORD_VERSION_CLAIM)), current):
         return TokenRefused(
             "The password has changed since this token was issued; log in again.",
             code="password_changed",
@@ -68,13 +72,15 @@ class RGMSJWTAuthentication(authentication.JWTAuthentication):
 
     def get_user(self, validated_token: Any) -> User:
         try:
-            user = user_by_id(validated_token.user_id)
+            found = user_by_id(validated_token.user_id)
         except User.DoesNotExist as exc:
             raise TokenRefused("User not found.", code="user_not_found") from exc
-        refusal = user_token_refusal(user, validated_token)
+        refusal = user_token_refusal(
+            found.user, validated_token, current_password_version=found.password_version
+        )
         if refusal is not None:
             raise refusal
-        return user
+        return found.user
 
 
 def user_for_access_token(raw: str) -> User | None:

@@ -17,6 +17,7 @@ Writes that bypass the ORM (the cutover importer's SQL) are bounded by the cache
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -34,13 +35,30 @@ def users_forget(user_ids: Iterable[int]) -> None:
         cache.invalidate(*namespaces, now=True)
 
 
-def user_by_id(user_id: int) -> Any:
-    """The user row with this id, as of its last change (``User.DoesNotExist`` if none)."""
+@dataclass(frozen=True, slots=True)
+class TokenUser:
+    """What a token check needs of a user: the row, and the fingerprint of its password."""
+
+    user: Any
+    password_version: str
+
+
+def user_by_id(user_id: int) -> TokenUser:
+    """The user row with this id as of its last change (``User.DoesNotExist`` if none).
+
+    The password hash never goes to the cache: the row is stored without it (Django then
+    treats the field as deferred, so code that checks a password loads it from the database)
+    and the token check uses the stored fingerprint instead."""
+    from rgms.authentication.tokens import password_version
     from rgms.users.models import User
 
-    return cache.get_or_build(
-        [user_namespace(user_id)], ["row"], lambda: User.objects.get(pk=user_id), counted=False
-    )
+    def build() -> TokenUser:
+        user = User.objects.get(pk=user_id)
+        version = password_version(user)
+        del user.__dict__["password"]
+        return TokenUser(user=user, password_version=version)
+
+    return cache.get_or_build([user_namespace(user_id)], ["row"], build, counted=False)
 
 
 class UserQuerySet(models.QuerySet):

@@ -3,6 +3,7 @@ none after, and every way a user row changes is seen by the very next request.""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 
 import pytest
@@ -19,9 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 def user_queries(client: APIClient) -> int:
+    """Lookups of the user's row (not the password hash, which auth/me loads on its own to
+    say whether the password is usable: the cached row has none)."""
     with CaptureQueriesContext(connection) as context:
         assert client.get(ME).status_code == 200
-    return sum('FROM "users_user"' in query["sql"] for query in context.captured_queries)
+    return sum('"users_user"."username"' in query["sql"] for query in context.captured_queries)
 
 
 def refusal(client: APIClient) -> tuple[int, str]:
@@ -93,3 +96,37 @@ def test_the_cached_user_is_dropped_again_when_the_change_commits(
     for callback in callbacks:
         callback()
     assert user_queries(client) == 1
+
+
+def test_the_cache_never_holds_the_password_hash(admin_user: User) -> None:
+    from django.core.cache import cache
+
+    from rgms.core.cache import cache_key
+    from rgms.users.caching import user_namespace
+
+    assert bearer_client(admin_user).get(ME).status_code == 200
+    entry = cache.get(cache_key([user_namespace(admin_user.pk)], "row"))
+    assert entry is not None
+    assert admin_user.password.encode() not in pickle.dumps(entry)
+
+
+def test_a_password_change_checks_the_old_password_of_a_cached_user(
+    make_user: Callable[..., User],
+) -> None:
+    # given a user whose row (without its hash) is cached by a first request
+    user = make_user(Role.CADET)
+    client = bearer_client(user)
+    assert client.get(ME).status_code == 200
+    # when the password is changed, the old one is checked against the database's hash
+    change = "/api/v1/auth/password/change"
+    wrong = client.post(
+        change, {"old_password": "wrong", "new_password": "a new Long passphrase 42"}
+    )
+    right = client.post(
+        change,
+        {"old_password": "correct horse battery", "new_password": "a new Long passphrase 42"},
+    )
+    # then the wrong one is refused, the right one accepted
+    assert wrong.status_code == 400
+    assert right.status_code == 200
+    assert refusal(client) == (401, "password_changed")
