@@ -413,15 +413,10 @@ def run(args: argparse.Namespace) -> ExitCode:
         lease = processes.lease_redis_db(redis_url)
         web = None
         try:
-            env = processes.backend_env(
+            env = processes.staging_env(
                 database_url=database_url,
                 redis_url=lease.url,
-                secret_key=processes.random_secret_key(),
                 settings=args.settings,
-                ALLOWED_HOSTS="127.0.0.1,localhost",
-                CORS_ALLOWED_ORIGINS="https://rgms.example.edu",
-                ENVIRONMENT="staging",
-                LOG_LEVEL="WARNING",
                 PYTHONPATH=os.pathsep.join([str(processes.BACKEND_DIR), str(REPO_ROOT)]),
             )
             processes.manage(["migrate", "--noinput", "-v", "0"], env, timeout=900)

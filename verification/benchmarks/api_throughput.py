@@ -624,14 +624,10 @@ def main(argv: list[str] | None = None) -> int:
     lease = processes.lease_redis_db(args.redis_url)
     web = None
     try:
-        env = processes.backend_env(
+        env = processes.staging_env(
             database_url=database_url,
             redis_url=lease.url,
-            secret_key=processes.random_secret_key(),
             settings=args.settings,
-            ALLOWED_HOSTS="127.0.0.1",
-            CORS_ALLOWED_ORIGINS="https://rgms.example.edu",
-            ENVIRONMENT="staging",
             LOG_LEVEL=args.log_level,
         )
         started = time.monotonic()

@@ -276,16 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     lease = processes.lease_redis_db(args.redis_url)
     web = None
     try:
-        env = processes.backend_env(
-            database_url=database_url,
-            redis_url=lease.url,
-            secret_key=processes.random_secret_key(),
-            settings="config.settings.production",
-            ALLOWED_HOSTS="127.0.0.1",
-            CORS_ALLOWED_ORIGINS="https://rgms.example.edu",
-            ENVIRONMENT="staging",
-            LOG_LEVEL="WARNING",
-        )
+        env = processes.staging_env(database_url=database_url, redis_url=lease.url)
         processes.manage(["migrate", "--noinput", "-v", "0"], env)
         data = _django_subprocess(
             ["seed", "--users", str(args.users), "--distinct-hashes", str(args.distinct_hashes)],

@@ -309,15 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     lease = processes.lease_redis_db(args.redis_url)
     channels = None
     try:
-        env = processes.backend_env(
-            database_url=database_url,
-            redis_url=lease.url,
-            secret_key=processes.random_secret_key(),
-            settings=args.settings,
-            ALLOWED_HOSTS="127.0.0.1",
-            CORS_ALLOWED_ORIGINS="https://rgms.example.edu",
-            ENVIRONMENT="staging",
-            LOG_LEVEL="WARNING",
+        env = processes.staging_env(
+            database_url=database_url, redis_url=lease.url, settings=args.settings
         )
         processes.manage(["migrate", "--noinput", "-v", "0"], env)
         if args.channel_layer:

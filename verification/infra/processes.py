@@ -302,6 +302,31 @@ def backend_env(
     return env
 
 
+def staging_env(
+    *,
+    database_url: str,
+    redis_url: str,
+    settings: str = "config.settings.production",
+    **extra: str,
+) -> dict[str, str]:
+    """A complete production environment for one stack on 127.0.0.1 (benchmarks, load runs):
+    a fresh signing key, loopback hosts, one allowed origin, ENVIRONMENT=staging, quiet logs
+    unless `extra` says otherwise."""
+    return backend_env(
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key=random_secret_key(),
+        settings=settings,
+        **{
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CORS_ALLOWED_ORIGINS": "https://rgms.example.edu",
+            "ENVIRONMENT": "staging",
+            "LOG_LEVEL": "WARNING",
+            **extra,
+        },
+    )
+
+
 def manage(
     args: Sequence[str],
     env: Mapping[str, str],
