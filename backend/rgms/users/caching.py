@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from rgms.core import cache
 
@@ -33,6 +34,15 @@ def users_forget(user_ids: Iterable[int]) -> None:
     namespaces = [user_namespace(pk) for pk in user_ids]
     if namespaces:
         cache.invalidate(*namespaces, now=True)
+
+
+def signing_key_id() -> str:
+    """A short fingerprint of SECRET_KEY, part of the cached entry's key.
+
+    The stored password fingerprint is keyed by SECRET_KEY: after the key is rotated, an
+    entry made under the old key would refuse every new token as "password changed" until
+    it expired. Under the new key the entry is simply not found."""
+    return salted_hmac("rgms.users.caching.signing_key_id", "").hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +68,9 @@ def user_by_id(user_id: int) -> TokenUser:
         del user.__dict__["password"]
         return TokenUser(user=user, password_version=version)
 
-    return cache.get_or_build([user_namespace(user_id)], ["row"], build, counted=False)
+    return cache.get_or_build(
+        [user_namespace(user_id)], ["row", signing_key_id()], build, counted=False
+    )
 
 
 class UserQuerySet(models.QuerySet):

@@ -102,10 +102,10 @@ def test_the_cache_never_holds_the_password_hash(admin_user: User) -> None:
     from django.core.cache import cache
 
     from rgms.core.cache import cache_key
-    from rgms.users.caching import user_namespace
+    from rgms.users.caching import signing_key_id, user_namespace
 
     assert bearer_client(admin_user).get(ME).status_code == 200
-    entry = cache.get(cache_key([user_namespace(admin_user.pk)], "row"))
+    entry = cache.get(cache_key([user_namespace(admin_user.pk)], "row", signing_key_id()))
     assert entry is not None
     assert admin_user.password.encode() not in pickle.dumps(entry)
 
@@ -130,3 +130,15 @@ def test_a_password_change_checks_the_old_password_of_a_cached_user(
     assert wrong.status_code == 400
     assert right.status_code == 200
     assert refusal(client) == (401, "password_changed")
+
+
+def test_a_token_signed_after_a_key_rotation_is_accepted_while_the_old_entry_is_cached(
+    admin_user: User, settings
+) -> None:
+    # given the user's row cached under the current SECRET_KEY
+    assert bearer_client(admin_user).get(ME).status_code == 200
+    # when the key is rotated and the user logs in again (a token signed with the new key)
+    settings.SECRET_KEY = "a rotated signing key " + "x" * 40
+    settings.SIMPLE_JWT = {**settings.SIMPLE_JWT, "SIGNING_KEY": settings.SECRET_KEY}
+    # then the password fingerprint cached under the old key does not refuse it
+    assert bearer_client(admin_user).get(ME).status_code == 200
