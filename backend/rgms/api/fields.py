@@ -86,3 +86,18 @@ class HttpUrlField(serializers.URLField):
         if not value.lower().startswith(("http://", "https://")):
             raise serializers.ValidationError("Enter an http or https URL.")
         return value
+
+
+MAX_ID = 2**63 - 1  # the largest bigint primary key
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """A primary key given in a body (whether its row exists is checked by the caller)."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def missing_object(pk: object) -> str:
+    """The reason given for an id with no row behind it (DRF's related-field wording)."""
+    return serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"].format(
+        pk_value=pk
+    )

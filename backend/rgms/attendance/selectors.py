@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
 from rgms.attendance.models import (
@@ -61,6 +62,27 @@ def training_day_list(*, filters: TrainingDayFilters) -> QuerySet[TrainingDay]:
 
 def training_day_get(*, training_day_id: int) -> TrainingDay | None:
     return TrainingDay.objects.filter(pk=training_day_id).first()
+
+
+# Whether a mark can be written: the day (with what the cadet's notification names) and
+# whether the cadet exists and is not archived, in one round trip.
+_MARK_TARGET_SQL = """
+SELECT day.id, day.date, day.title,
+       EXISTS (SELECT 1 FROM cadets_cadet WHERE id = %(cadet)s AND NOT is_archived)
+FROM (SELECT 1) AS one
+LEFT JOIN attendance_trainingday AS day ON day.id = %(day)s
+"""
+
+
+def attendance_mark_target(
+    *, training_day_id: int, cadet_id: int
+) -> tuple[TrainingDay | None, bool]:
+    """The training day (None if there is none) and whether the cadet may be marked."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_TARGET_SQL, {"day": training_day_id, "cadet": cadet_id})
+        day_id, date, title, markable = cursor.fetchone()
+    day = TrainingDay(pk=day_id, date=date, title=title) if day_id is not None else None
+    return day, markable
 
 
 def attendance_list(*, viewer: User, filters: AttendanceFilters) -> QuerySet[AttendanceRecord]:

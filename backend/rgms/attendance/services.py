@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from rgms.attendance.models import (
     AttendanceRecord,
@@ -95,11 +95,24 @@ def _marked_message(day: TrainingDay, status: str) -> str:
     return f"Your attendance for {day.title} ({day.date.isoformat()}) was marked {status}."
 
 
+# Insert the cadet's record of the day or replace it. xmax is 0 only on a row this statement
+# inserted (an updated row carries the updating transaction's id): 201 or 200.
+_UPSERT_SQL = """
+INSERT INTO attendance_attendancerecord
+    (training_day_id, cadet_id, status, remarks, time_in, time_out)
+VALUES (%(day)s, %(cadet)s, %(status)s, %(remarks)s, %(time_in)s, %(time_out)s)
+ON CONFLICT (training_day_id, cadet_id) DO UPDATE
+SET status = EXCLUDED.status, remarks = EXCLUDED.remarks,
+    time_in = EXCLUDED.time_in, time_out = EXCLUDED.time_out
+RETURNING id, xmax = 0
+"""
+
+
 @transaction.atomic
 def attendance_mark(
     *,
     training_day: TrainingDay,
-    cadet: Cadet,
+    cadet_id: int,
     status: str,
     remarks: str | None = None,
     time_in: str | None = None,
@@ -107,27 +120,22 @@ def attendance_mark(
 ) -> tuple[AttendanceRecord, bool]:
     """Upsert the cadet's record for the day; returns (record, created).
 
-    Under the cadet's grade-row lock (so marks of one cadet run one after the other): find the
-    record, update or insert it, recount the cadet's attended days in one UPDATE, notify the
-    cadet, and drop the cadet's cached reads on commit."""
-    grade_lock(cadet_ids=[cadet.pk])
+    Under the cadet's grade-row lock (so marks of one cadet run one after the other): insert
+    or replace the record in one statement, recount the cadet's attended days in one UPDATE,
+    notify the cadet, and drop the cadet's cached reads on commit. The day and the cadet
+    were checked by the caller (AttendanceInputSerializer)."""
+    grade_lock(cadet_ids=[cadet_id])
     fields = {"status": status, "remarks": remarks, "time_in": time_in, "time_out": time_out}
-    existing = (
-        AttendanceRecord.objects.filter(training_day=training_day, cadet=cadet)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if existing is None:
-        record = AttendanceRecord.objects.create(training_day=training_day, cadet=cadet, **fields)
-    else:
-        AttendanceRecord.objects.filter(pk=existing).update(**fields)
-        record = AttendanceRecord(pk=existing, training_day=training_day, cadet=cadet, **fields)
-    grade_attendance_recount(cadet_ids=[cadet.pk], invalidate=False, locked=True)
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT_SQL, {"day": training_day.pk, "cadet": cadet_id, **fields})
+        pk, created = cursor.fetchone()
+    grade_attendance_recount(cadet_ids=[cadet_id], invalidate=False, locked=True)
     cadet_notify(
-        cadet_id=cadet.pk, message=_marked_message(training_day, status), type="attendance"
+        cadet_id=cadet_id, message=_marked_message(training_day, status), type="attendance"
     )
-    cadet_reads_invalidate(cadet_ids=[cadet.pk])
-    return record, existing is None
+    cadet_reads_invalidate(cadet_ids=[cadet_id])
+    record = AttendanceRecord(pk=pk, training_day=training_day, cadet_id=cadet_id, **fields)
+    return record, created
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from rgms.audit.models import SyncEvent
 from rgms.audit.services import audit_record
@@ -272,27 +273,56 @@ def cadet_delete(*, cadet: Cadet, deleted_by: User | None = None) -> None:
 def cadet_notify(*, cadet_id: int, message: str, type: str) -> int:
     """A notification to each user account of the cadet (saved now, pushed on commit);
     returns how many were created."""
-    users = list(
-        User.objects.filter(cadet_id=cadet_id, role=Role.CADET, is_archived=False).only("pk")
-    )
-    for user in users:
-        notification_create(user=user, message=message, type=type)
-    return len(users)
+    return cadet_notify_many(messages={cadet_id: message}, type=type)
+
+
+# One statement finds the accounts and writes their rows (every attendance and grade write
+# notifies; the ORM's lookup plus insert cost more CPU than the rest of such a write).
+_NOTIFY_SQL = """
+INSERT INTO notifications_notification (user_id, message, type, is_read, created_at, priority)
+SELECT account.id, sent.message, %(type)s, false, %(created_at)s, %(priority)s
+FROM users_user AS account
+JOIN unnest(%(cadet_ids)s::bigint[], %(messages)s::text[]) AS sent (cadet_id, message)
+  ON account.cadet_id = sent.cadet_id
+WHERE account.role = %(role)s AND NOT account.is_archived
+ORDER BY account.id
+RETURNING id, user_id, message
+"""
 
 
 def cadet_notify_many(*, messages: dict[int, str], type: str) -> int:
     """One notification per user account of each cadet (`messages` maps cadet id to its
-    text): what :func:`cadet_notify` does for each, with one query for the accounts, one
-    INSERT for all the rows, one cache invalidation, and the websocket pushes sent together
-    once the transaction commits (as rgms.notifications.services.notification_create does
-    for one). Returns how many were created."""
-    accounts = User.objects.filter(
-        cadet_id__in=list(messages), role=Role.CADET, is_archived=False
-    ).values_list("pk", "cadet_id")
-    notifications = Notification.objects.bulk_create(
-        Notification(user_id=user_id, message=messages[cadet_id], type=type)
-        for user_id, cadet_id in accounts
-    )
+    text), not archived, in one INSERT; the cached notification reads are dropped and the
+    websocket pushes sent together once the transaction commits (as
+    rgms.notifications.services.notification_create does for one). Returns how many were
+    created."""
+    if not messages:
+        return 0
+    created_at = timezone.now()
+    priority = Notification.Priority.NORMAL
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _NOTIFY_SQL,
+            {
+                "type": type,
+                "created_at": created_at,
+                "priority": str(priority),
+                "cadet_ids": list(messages),
+                "messages": list(messages.values()),
+                "role": str(Role.CADET),
+            },
+        )
+        notifications = [
+            Notification(
+                pk=pk,
+                user_id=user_id,
+                message=message,
+                type=type,
+                created_at=created_at,
+                priority=priority,
+            )
+            for pk, user_id, message in cursor.fetchall()
+        ]
     if not notifications:
         return 0
     notifications_invalidate(n.user_id for n in notifications)

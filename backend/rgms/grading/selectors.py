@@ -87,6 +87,17 @@ def grade_detail_get(*, viewer: User, grade_id: int) -> dict[str, Any] | None:
     return grade_rows([row])[0] if row else None
 
 
+def grade_row(grade: Grade) -> dict[str, Any]:
+    """The API row of a grade whose cadet is loaded (what grade_detail_get reads)."""
+    row = {field: getattr(grade, field) for field in GRADE_FIELDS}
+    for name, expression in GRADE_EXTRA.items():
+        target: Any = grade
+        for attribute in expression.name.split("__"):
+            target = getattr(target, attribute)
+        row[name] = target
+    return grade_rows([row])[0]
+
+
 def grade_get(*, viewer: User, grade_id: int) -> Grade | None:
     return _visible_grades(viewer=viewer).filter(pk=grade_id).first()
 

@@ -12,13 +12,12 @@ ever go up, as in the legacy app: ledger merits add to them, nothing subtracts.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection, models, transaction
+from django.db.models import DEFERRED
 
-from rgms.attendance.models import ATTENDED_STATUSES, AttendanceRecord
+from rgms.attendance.models import ATTENDED_STATUSES
 from rgms.audit.models import SyncEvent
 from rgms.audit.services import audit_record
 from rgms.cadets.caching import cadet_reads_invalidate
@@ -27,6 +26,7 @@ from rgms.cadets.services import cadet_notify
 from rgms.grading.models import Grade, MeritDemeritLog
 from rgms.users.models import User
 
+M = TypeVar("M", bound=models.Model)
 SCORE_FIELDS = ("prelim_score", "midterm_score", "final_score")
 STATUS_SPELLINGS = {status.upper(): status for status in Grade.Status.values}
 
@@ -43,6 +43,25 @@ def _issuer_name(user: User | None) -> str | None:
     if staff is not None:
         return " ".join(part for part in (staff.rank, staff.first_name, staff.last_name) if part)
     return user.username
+
+
+_WRITABLE_COLUMNS = frozenset(
+    (*SCORE_FIELDS, "status", "merit_points", "demerit_points", "lifetime_merit_points")
+)
+
+
+def _grade_save(grade: Grade, fields: Iterable[str]) -> None:
+    """Write these columns of a locked grade row in one UPDATE (hand-written: the ORM's
+    save() spent more CPU building it than PostgreSQL spent running it)."""
+    columns = list(dict.fromkeys(fields))
+    if not _WRITABLE_COLUMNS.issuperset(columns):
+        raise ValueError(f"not a writable grade column: {set(columns) - _WRITABLE_COLUMNS}")
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE grading_grade SET {assignments} WHERE id = %s",  # noqa: S608 (fixed names)
+            [*(getattr(grade, column) for column in columns), grade.pk],
+        )
 
 
 def grade_for_update(*, cadet_id: int) -> Grade:
@@ -111,7 +130,7 @@ def merit_demerit_log_create(
         grade.lifetime_merit_points = (grade.lifetime_merit_points or 0) + points
     else:
         grade.demerit_points = (grade.demerit_points or 0) + points
-    grade.save(update_fields=["merit_points", "demerit_points", "lifetime_merit_points"])
+    _grade_save(grade, ["merit_points", "demerit_points", "lifetime_merit_points"])
     cadet_notify(
         cadet_id=cadet.pk,
         message=f"You received {points} {type} point{'s' if points != 1 else ''}"
@@ -122,11 +141,61 @@ def merit_demerit_log_create(
     return log
 
 
+# The grade row, locked, with the cadet's fields its API row shows (GRADE_EXTRA).
+_LOCK_GRADE_SQL = """
+SELECT grade.id, grade.cadet_id, grade.attendance_present, grade.merit_points,
+       grade.demerit_points, grade.prelim_score, grade.midterm_score, grade.final_score,
+       grade.status, grade.lifetime_merit_points,
+       cadet.student_id, cadet.first_name, cadet.last_name, cadet.company, cadet.platoon
+FROM grading_grade AS grade JOIN cadets_cadet AS cadet ON cadet.id = grade.cadet_id
+WHERE grade.id = %s
+FOR UPDATE OF grade
+"""
+_GRADE_COLUMNS = (
+    "id",
+    "cadet_id",
+    "attendance_present",
+    "merit_points",
+    "demerit_points",
+    "prelim_score",
+    "midterm_score",
+    "final_score",
+    "status",
+    "lifetime_merit_points",
+)
+_CADET_COLUMNS = ("id", "student_id", "first_name", "last_name", "company", "platoon")
+
+
+def _from_row(model: type[M], values: dict[str, Any]) -> M:
+    """A model instance loaded from these column values (the others deferred)."""
+    fields = model._meta.concrete_fields
+    ordered = [values.get(field.attname, DEFERRED) for field in fields]
+    return model.from_db(connection.alias, list(values), ordered)
+
+
+def _grade_locked(grade_id: int) -> Grade | None:
+    """The grade row locked for this transaction, its cadet loaded with the fields the
+    grade's API row shows; None when there is no such grade."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_GRADE_SQL, [grade_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    grade_values, cadet_values = row[: len(_GRADE_COLUMNS)], row[len(_GRADE_COLUMNS) :]
+    grade = _from_row(Grade, dict(zip(_GRADE_COLUMNS, grade_values, strict=True)))
+    cadet_values = (grade.cadet_id, *cadet_values)
+    grade.cadet = _from_row(Cadet, dict(zip(_CADET_COLUMNS, cadet_values, strict=True)))
+    return grade
+
+
 @transaction.atomic
-def grade_update(*, grade: Grade, data: dict[str, Any], updated_by: User | None) -> Grade:
-    """Update scores, status and merit/demerit totals. A change of the merit or demerit total
-    is recorded as a ledger row holding the difference (legacy admin grade update)."""
-    grade = grade_for_update(cadet_id=grade.cadet_id)
+def grade_update(*, grade_id: int, data: dict[str, Any], updated_by: User | None) -> Grade | None:
+    """Update scores, status and merit/demerit totals; the grade as it now is (with its
+    cadet), or None when there is no such grade. A change of the merit or demerit total is
+    recorded as a ledger row holding the difference (legacy admin grade update)."""
+    grade = _grade_locked(grade_id)
+    if grade is None:
+        return None
     changed: list[str] = []
     for field in (*SCORE_FIELDS, "status"):
         if field in data and getattr(grade, field) != data[field]:
@@ -156,7 +225,7 @@ def grade_update(*, grade: Grade, data: dict[str, Any], updated_by: User | None)
                 changed.append("lifetime_merit_points")
     if not changed:
         return grade
-    grade.save(update_fields=changed)
+    _grade_save(grade, changed)
     audit_record(
         table_name="grades",
         operation="UPDATE",
@@ -169,15 +238,33 @@ def grade_update(*, grade: Grade, data: dict[str, Any], updated_by: User | None)
     return grade
 
 
-def _attended_count() -> Coalesce:
-    attended = (
-        AttendanceRecord.objects.filter(cadet_id=OuterRef("cadet_id"), status__in=ATTENDED_STATUSES)
-        .order_by()
-        .values("cadet_id")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Coalesce(Subquery(attended, output_field=IntegerField()), Value(0))
+# Hand-written SQL for the statements every attendance write runs (the ORM spent more CPU
+# building them than PostgreSQL spent running them; docs/benchmarks/api-throughput.md).
+_LOCK_SQL = """
+SELECT cadet_id FROM grading_grade WHERE cadet_id = ANY(%s) ORDER BY cadet_id FOR UPDATE
+"""
+# The attended days of each cadet (one rule: ATTENDED_STATUSES), written only where wrong.
+_RECOUNT_SQL = """
+UPDATE grading_grade AS grade
+SET attendance_present = counted.attended
+FROM (
+    SELECT target.cadet_id, (
+        SELECT count(*) FROM attendance_attendancerecord AS record
+        WHERE record.cadet_id = target.cadet_id AND record.status = ANY(%(attended)s)
+    ) AS attended
+    FROM grading_grade AS target
+    {where}
+) AS counted
+WHERE grade.cadet_id = counted.cadet_id
+  AND grade.attendance_present IS DISTINCT FROM counted.attended
+RETURNING grade.cadet_id
+"""
+
+
+def _locked(ids: list[int]) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL, [ids])
+        return {cadet_id for (cadet_id,) in cursor.fetchall()}
 
 
 def grade_lock(*, cadet_ids: Iterable[int]) -> list[int]:
@@ -191,22 +278,23 @@ def grade_lock(*, cadet_ids: Iterable[int]) -> list[int]:
     ids = sorted(set(cadet_ids))
     if not ids:
         return ids
-    locked = set(
-        Grade.objects.select_for_update()
-        .filter(cadet_id__in=ids)
-        .order_by("cadet_id")
-        .values_list("cadet_id", flat=True)
-    )
+    locked = _locked(ids)
     missing = [pk for pk in ids if pk not in locked]
     if missing:
         Grade.objects.bulk_create([Grade(cadet_id=pk) for pk in missing], ignore_conflicts=True)
-        list(
-            Grade.objects.select_for_update()
-            .filter(cadet_id__in=missing)
-            .order_by("cadet_id")
-            .values_list("pk", flat=True)
-        )
+        _locked(missing)
     return ids
+
+
+def _recount(cadet_ids: list[int] | None) -> list[int]:
+    """Recount the attended days of these cadets (all when None); the cadet ids changed."""
+    where = "" if cadet_ids is None else "WHERE target.cadet_id = ANY(%(ids)s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RECOUNT_SQL.format(where=where),
+            {"attended": [str(status) for status in ATTENDED_STATUSES], "ids": cadet_ids},
+        )
+        return [cadet_id for (cadet_id,) in cursor.fetchall()]
 
 
 @transaction.atomic(savepoint=False)
@@ -225,13 +313,7 @@ def grade_attendance_recount(
     ids = sorted(set(cadet_ids)) if locked else grade_lock(cadet_ids=cadet_ids)
     if not ids:
         return 0
-    counted = _attended_count()
-    changed = (
-        Grade.objects.filter(cadet_id__in=ids)
-        .alias(counted=counted)
-        .exclude(attendance_present=F("counted"))
-        .update(attendance_present=counted)
-    )
+    changed = len(_recount(ids))
     if changed and invalidate:
         cadet_reads_invalidate(cadet_ids=ids)
     return changed
@@ -256,15 +338,7 @@ def grade_attendance_sync(*, cadet_ids: Iterable[int] | None = None) -> int:
     """Fix drift between grades.attendance_present and the attendance records, for the given
     cadets or for everyone; one UPDATE touching only the rows that are wrong. Returns how many
     rows changed (and drops the cached reads when any did)."""
-    queryset = Grade.objects.all()
-    if cadet_ids is not None:
-        queryset = queryset.filter(cadet_id__in=list(cadet_ids))
-    queryset = queryset.alias(counted=_attended_count()).exclude(attendance_present=F("counted"))
-    changed_ids = list(queryset.values_list("cadet_id", flat=True))
-    if not changed_ids:
-        return 0
-    changed = Grade.objects.filter(cadet_id__in=changed_ids).update(
-        attendance_present=_attended_count()
-    )
-    cadet_reads_invalidate(cadet_ids=changed_ids)
-    return changed
+    changed_ids = _recount(None if cadet_ids is None else sorted(set(cadet_ids)))
+    if changed_ids:
+        cadet_reads_invalidate(cadet_ids=changed_ids)
+    return len(changed_ids)

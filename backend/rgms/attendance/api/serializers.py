@@ -8,7 +8,8 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from rgms.api.fields import HttpUrlField, PlainTextField
+from rgms.api.fields import HttpUrlField, PlainTextField, id_field, missing_object
+from rgms.attendance import selectors
 from rgms.attendance.models import (
     AttendanceRecord,
     AttendanceStatus,
@@ -69,15 +70,27 @@ class TrainingDayOutputSerializer(serializers.ModelSerializer):
 class AttendanceInputSerializer(serializers.Serializer):
     """Mark a cadet for a day: creates the record, or replaces the day's existing one."""
 
-    training_day = serializers.PrimaryKeyRelatedField(queryset=TrainingDay.objects.all())
-    # Only the id is needed to mark (and a bare row is cheaper to load).
-    cadet = serializers.PrimaryKeyRelatedField(
-        queryset=Cadet.objects.filter(is_archived=False).only("pk")
-    )
+    training_day = id_field()
+    cadet = id_field(help_text="A cadet that is not archived.")
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
     remarks = optional_text(500)
     time_in = optional_text(20)
     time_out = optional_text(20)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Both ids checked in one query; validated_data holds the service's arguments.
+        day, markable = selectors.attendance_mark_target(
+            training_day_id=attrs["training_day"], cadet_id=attrs["cadet"]
+        )
+        errors = {}
+        if day is None:
+            errors["training_day"] = [missing_object(attrs["training_day"])]
+        if not markable:
+            errors["cadet"] = [missing_object(attrs["cadet"])]
+        if errors:
+            raise serializers.ValidationError(errors)
+        cadet_id = attrs.pop("cadet")
+        return {**attrs, "training_day": day, "cadet_id": cadet_id}
 
 
 class AttendanceUpdateSerializer(serializers.Serializer):
@@ -105,7 +118,7 @@ MAX_BULK_RECORDS = 5000
 
 
 class AttendanceBulkItemSerializer(serializers.Serializer):
-    cadet = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    cadet = id_field()
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
     remarks = optional_text(500)
     time_in = optional_text(20)
@@ -135,9 +148,7 @@ class AttendanceBulkInputSerializer(serializers.Serializer):
         for index, item in enumerate(items):
             cadet = item["cadet"]
             if cadet not in markable:
-                errors[str(index)] = {
-                    "cadet": [f'Invalid pk "{cadet}" - object does not exist.'],
-                }
+                errors[str(index)] = {"cadet": [missing_object(cadet)]}
             elif cadet in seen:
                 errors[str(index)] = {"cadet": ["This cadet appears more than once."]}
             seen.add(cadet)

@@ -27,7 +27,7 @@ def test_concurrent_marks_of_one_cadet_are_all_counted() -> None:
         try:
             start.wait(timeout=10)
             day = type(days[0]).objects.get(pk=day_id)
-            services.attendance_mark(training_day=day, cadet=cadet, status="present")
+            services.attendance_mark(training_day=day, cadet_id=cadet.pk, status="present")
         except BaseException as error:
             failures.append(error)
         finally:

@@ -10,6 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from rgms.api.fields import id_field
 from rgms.users.models import Role
 
 PASSWORD_MAX_LENGTH = 4096
@@ -88,7 +89,7 @@ class AuthPasswordChangeInputSerializer(serializers.Serializer):
 
 
 class AuthPasswordResetIssueInputSerializer(serializers.Serializer):
-    user_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    user_id = id_field()
     send_email = serializers.BooleanField(
         default=False, help_text="Also email a link to the account's address, if it has one."
     )

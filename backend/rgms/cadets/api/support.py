@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 
+from rgms.api.fields import MAX_ID
 from rgms.api.schema import error_responses
 
 # The one error body, documented per operation (rgms.api.schema; 401 is always included).
@@ -49,7 +50,6 @@ FORCE_PARAMETER = OpenApiParameter(
     bool,
     description="Admins only: delete the row for good instead of archiving it.",
 )
-MAX_ID = 2**63 - 1
 
 
 def int_or_404(value: Any) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -81,13 +82,19 @@ class GradeViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
         return self._update(request, pk, partial=True)
 
     def _update(self, request: Request, pk: str | None, *, partial: bool) -> Response:
-        grade = selectors.grade_get(viewer=request.user, grade_id=int_or_404(pk))
+        grade_id = int_or_404(pk)
+        serializer = GradeInputSerializer(data=request.data, partial=partial)
+        if not serializer.is_valid():
+            # A missing grade is 404 whatever the body (the service finds it otherwise).
+            if selectors.grade_get(viewer=request.user, grade_id=grade_id) is None:
+                raise Http404
+            raise ValidationError(serializer.errors)
+        grade = services.grade_update(
+            grade_id=grade_id, data=serializer.validated_data, updated_by=request.user
+        )
         if grade is None:
             raise Http404
-        serializer = GradeInputSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        services.grade_update(grade=grade, data=serializer.validated_data, updated_by=request.user)
-        return Response(self._detail(grade.pk))
+        return Response(selectors.grade_row(grade))
 
 
 class MeritDemeritLogViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):

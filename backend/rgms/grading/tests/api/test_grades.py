@@ -114,6 +114,32 @@ def test_status_is_case_insensitive_and_suspends_the_grade(
     assert response.json()["remarks"] == "Incomplete"
 
 
+@pytest.mark.parametrize("body", [FULL_BODY, {**FULL_BODY, "status": "PASSED"}, {}])
+def test_unchanged_and_changed_updates_answer_what_a_read_then_returns(
+    admin_client: APIClient, cadet: Cadet, body: dict
+) -> None:
+    # given a cadet with an attended training day and some merits (every computed field set)
+    from rgms.attendance.tests.factories import AttendanceRecordFactory, TrainingDayFactory
+
+    AttendanceRecordFactory(cadet=cadet, training_day=TrainingDayFactory(), status="present")
+    TrainingDayFactory()
+    Grade.objects.filter(cadet=cadet).update(attendance_present=1, merit_points=7)
+    # when the grade is updated (or the update is refused)
+    response = admin_client.patch(detail(cadet.grade.pk), body, format="json")
+    # then a successful update's body is exactly what reading the grade now returns
+    if response.status_code == 200:
+        assert response.json() == admin_client.get(detail(cadet.grade.pk)).json()
+    else:
+        assert response.status_code == 400
+
+
+@pytest.mark.parametrize("body", [FULL_BODY, {"prelim_score": 101}])
+def test_updating_a_grade_that_does_not_exist_is_404_whatever_the_body(
+    admin_client: APIClient, body: dict
+) -> None:
+    assert admin_client.patch(detail(987654), body, format="json").status_code == 404
+
+
 def test_unchanged_update_writes_nothing(admin_client: APIClient, cadet: Cadet) -> None:
     response = admin_client.patch(detail(cadet.grade.pk), {"merit_points": 0}, format="json")
     assert response.status_code == 200
