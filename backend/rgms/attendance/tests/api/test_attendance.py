@@ -101,6 +101,29 @@ def test_marking_twice_is_an_upsert_and_notifies_each_time(
     assert all(m.startswith("Your attendance for Drill") for m in messages)
 
 
+def test_a_mark_answers_the_record_as_a_read_then_returns_it(
+    staff_client: APIClient, cadet: Cadet
+) -> None:
+    day = TrainingDayFactory()
+    body = {"training_day": day.pk, "cadet": cadet.pk, "status": "late", "time_in": "7:31 AM"}
+    for status_code in (201, 200):  # created, then replaced with other remarks
+        response = staff_client.post(LIST, {**body, "remarks": f"r{status_code}"}, format="json")
+        assert response.status_code == status_code
+        stored = staff_client.get(f"{LIST}{response.json()['id']}/").json()
+        assert response.json() == stored
+        assert stored["remarks"] == f"r{status_code}"
+
+
+def test_a_missing_day_and_a_missing_cadet_are_both_named(staff_client: APIClient) -> None:
+    body = {"training_day": 999_999_999, "cadet": 999_999_998, "status": "present"}
+    response = staff_client.post(LIST, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "training_day": ['Invalid pk "999999999" - object does not exist.'],
+        "cadet": ['Invalid pk "999999998" - object does not exist.'],
+    }
+
+
 def test_update_and_delete_recount(admin_client: APIClient, cadet: Cadet) -> None:
     record = AttendanceRecordFactory(cadet=cadet, status="absent")
     admin_client.patch(f"{LIST}{record.pk}/", {"status": "excused"}, format="json")
