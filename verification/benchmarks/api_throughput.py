@@ -476,6 +476,24 @@ def start_gunicorn(
     )
 
 
+# --- machine speed ---------------------------------------------------------------------------
+
+
+def reference_cpu_ms(rounds: int = 5) -> float:
+    """CPU milliseconds of a fixed pure-Python workload, best of `rounds`: the speed of this
+    machine at this moment, printed with the figures. The same VM type has been seen to run
+    the same code several times slower on another day, so req/s from different runs are
+    comparable only next to this number (or as ratios between scenarios of one run)."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        total = 0
+        for number in range(2_000_000):
+            total += number
+        best = min(best, time.process_time() - started)
+    return round(best * 1000, 1)
+
+
 # --- main -----------------------------------------------------------------------------------
 
 
@@ -685,10 +703,12 @@ def main(argv: list[str] | None = None) -> int:
         }
         scenarios = build_scenarios(data, tokens, size=max(2000, args.cadets))
         results: list[Result] = []
+        reference = reference_cpu_ms()
         print(
             f"\ngunicorn sync x{args.workers} ({args.settings}, LOG_LEVEL {args.log_level}), "
             f"wrk -t{args.threads} "
-            f"-c{args.connections}, {args.duration:g}s per scenario after {args.warmup:g}s warm-up"
+            f"-c{args.connections}, {args.duration:g}s per scenario after {args.warmup:g}s warm-up;"
+            f" machine speed: a fixed Python loop takes {reference} ms of CPU (lower is faster)"
         )
         print(
             f"{'scenario':<16}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
@@ -717,6 +737,7 @@ def main(argv: list[str] | None = None) -> int:
                     {
                         "machine": machine,
                         "date": time.strftime("%Y-%m-%d"),
+                        "reference_cpu_ms": reference,
                         "args": {k: str(v) for k, v in vars(args).items()},
                         "counts": data["counts"],
                         "results": [asdict(result) for result in results],

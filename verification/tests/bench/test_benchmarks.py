@@ -26,6 +26,8 @@ Check = Callable[[str, Any], None]
 def api_throughput(stdout: str, figures: Any) -> None:
     from verification.benchmarks.api_throughput import SCENARIOS
 
+    assert figures["reference_cpu_ms"] > 0
+    assert "machine speed: a fixed Python loop takes" in stdout
     results = {row["scenario"]: row for row in figures["results"]}
     assert set(results) == set(SCENARIOS)
     for row in results.values():
