@@ -75,6 +75,8 @@ SCENARIOS = (
 )
 # Scenarios measured while another load runs: (its scenario, connections).
 BACKGROUND = {"roster_marking": ("attendance", 2)}
+# A body value the wrk script replaces with a new score (0-100) on every request.
+SCORE = "__SCORE__"
 PASSWORD_ENV = "RGMS_BENCH_PASSWORD"  # noqa: S105 (the variable's name)
 MARKER = "RGMS_BENCH_RESULT"
 
@@ -122,6 +124,51 @@ def _seed_main(argv: list[str]) -> None:
     django.setup()
     result = seed(cadets=args.cadets, days=args.days, login_cadets=args.login_cadets)
     print(MARKER, json.dumps(result))
+
+
+def migrate_and_seed(
+    env: dict[str, str], args: argparse.Namespace, *, password: str
+) -> dict[str, Any]:
+    """Migrate the benchmark's fresh database and seed it (`--cadets`, `--days`,
+    `--login-cadets`) in a Django subprocess; the ids and usernames the scenarios use."""
+    started = time.monotonic()
+    processes.manage(["migrate", "--noinput", "-v", "0"], env)
+    migrated = time.monotonic()
+    seeded = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "verification.benchmarks.api_throughput",
+            "seed",
+            "--cadets",
+            str(args.cadets),
+            "--days",
+            str(args.days),
+            "--login-cadets",
+            str(args.login_cadets),
+        ],
+        cwd=str(processes.REPO_ROOT),
+        env=processes.clean_env(
+            {
+                **env,
+                PASSWORD_ENV: password,
+                "PYTHONPATH": f"{processes.BACKEND_DIR}{os.pathsep}{processes.REPO_ROOT}",
+            }
+        ),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    match = re.search(rf"{MARKER} (\{{.*\}})", seeded.stdout)
+    if seeded.returncode != 0 or match is None:
+        raise SystemExit(f"seeding failed:\n{seeded.stdout[-3000:]}\n{seeded.stderr[-3000:]}")
+    data: dict[str, Any] = json.loads(match.group(1))
+    print(
+        f"migrated in {migrated - started:.1f}s, seeded in {time.monotonic() - migrated:.1f}s:"
+        f" {data['counts']}"
+    )
+    return data
 
 
 # --- HTTP helpers ---------------------------------------------------------------------------
@@ -185,29 +232,42 @@ function setup(thread)
 end
 
 local prepared = {}
+local headers = {}
 local nxt = 1
+local sent = 0
 -- globals, so that done() can read them from each thread with thread:get()
 bad = 0
 bad_status = 0
 
 function init(args)
   for i, s in ipairs(specs) do
-    local headers = {
+    headers[i] = {
       ["Authorization"] = "Bearer " .. s[3],
       ["X-Forwarded-Proto"] = "https",
       ["Accept"] = "application/json",
     }
-    if s[4] ~= "" then headers["Content-Type"] = "application/json" end
-    prepared[i] = wrk.format(s[1], s[2], headers, s[4] ~= "" and s[4] or nil)
+    if s[4] ~= "" then headers[i]["Content-Type"] = "application/json" end
+    prepared[i] = wrk.format(s[1], s[2], headers[i], s[4] ~= "" and s[4] or nil)
   end
   -- each thread starts at its own offset, so threads do not send the same request together
   nxt = (tid * math.floor(#prepared / math.max(1, %(threads)d))) %% #prepared + 1
 end
 
 function request()
-  local r = prepared[nxt]
+  local i = nxt
   nxt = nxt %% #prepared + 1
-  return r
+  local s = specs[i]
+  if string.find(s[4], '"%(score)s"', 1, true) then
+    -- a new score on every request, so that a write never repeats the stored value
+    sent = sent + 1
+    local body = string.gsub(s[4], '"%(score)s"', tostring(score(sent, tid)))
+    return wrk.format(s[1], s[2], headers[i], body)
+  end
+  return prepared[i]
+end
+
+function score(n, t)
+  return (n * 37 + t * 11) %% 101
 end
 
 function response(status, headers, body)
@@ -278,6 +338,7 @@ def _lua_script(specs: list[Spec], expected: tuple[int, ...], threads: int) -> s
         "expected": ", ".join(f"[{status}] = true" for status in expected),
         "threads": threads,
         "marker": MARKER,
+        "score": SCORE,
     }
 
 
@@ -412,7 +473,7 @@ def build_scenarios(
             "PATCH",
             f"/api/v1/grades/{grade_ids[(n * 7919) % len(grade_ids)]}/",
             admin,
-            {"prelim_score": n % 101, "midterm_score": (n * 3) % 101, "final_score": 100 - n % 101},
+            {"prelim_score": SCORE, "midterm_score": n % 101, "final_score": 100 - n % 101},
         )
         for n in range(size)
     ]
@@ -438,7 +499,10 @@ def build_scenarios(
 
 def preflight(base: str, name: str, spec: Spec, expected: tuple[int, ...]) -> int:
     """One request of the scenario with a real client: right status, and its size in bytes."""
-    status, body = _request(base + spec.path, method=spec.method, token=spec.token, body=spec.body)
+    body = {key: 50 if value == SCORE else value for key, value in (spec.body or {}).items()}
+    status, body = _request(
+        base + spec.path, method=spec.method, token=spec.token, body=body or spec.body
+    )
     if status not in expected:
         raise SystemExit(f"{name}: {spec.method} {spec.path} answered {status}: {body}")
     return len(json.dumps(body))
@@ -648,43 +712,7 @@ def main(argv: list[str] | None = None) -> int:
             settings=args.settings,
             LOG_LEVEL=args.log_level,
         )
-        started = time.monotonic()
-        processes.manage(["migrate", "--noinput", "-v", "0"], env)
-        migrated = time.monotonic()
-        seeded = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "verification.benchmarks.api_throughput",
-                "seed",
-                "--cadets",
-                str(args.cadets),
-                "--days",
-                str(args.days),
-                "--login-cadets",
-                str(args.login_cadets),
-            ],
-            cwd=str(processes.REPO_ROOT),
-            env=processes.clean_env(
-                {
-                    **env,
-                    PASSWORD_ENV: password,
-                    "PYTHONPATH": f"{processes.BACKEND_DIR}{os.pathsep}{processes.REPO_ROOT}",
-                }
-            ),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        match = re.search(rf"{MARKER} (\{{.*\}})", seeded.stdout)
-        if seeded.returncode != 0 or match is None:
-            raise SystemExit(f"seeding failed:\n{seeded.stdout[-3000:]}\n{seeded.stderr[-3000:]}")
-        data = json.loads(match.group(1))
-        print(
-            f"migrated in {migrated - started:.1f}s, seeded in {time.monotonic() - migrated:.1f}s:"
-            f" {data['counts']}"
-        )
+        data = migrate_and_seed(env, args, password=password)
 
         web = start_gunicorn(
             env,

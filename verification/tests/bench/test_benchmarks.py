@@ -36,6 +36,20 @@ def api_throughput(stdout: str, figures: Any) -> None:
         assert row["errors"] == 0, row
 
 
+def api_cpu(stdout: str, figures: Any) -> None:
+    from verification.benchmarks.api_cpu import SCENARIOS
+
+    assert figures["reference_cpu_ms"] > 0
+    results = {row["scenario"]: row for row in figures["results"]}
+    assert set(results) == set(SCENARIOS)
+    for row in results.values():
+        assert 0 < row["cpu_ms_best"] <= row["cpu_ms_median"], row
+    # the writes reach the database; the cached reads do not
+    assert results["attendance"]["statements"] > 0
+    assert results["grade"]["statements"] > 0
+    assert results["profile"]["statements"] == 0
+
+
 def login_throughput(stdout: str, figures: Any) -> None:
     assert figures["phases"]
     for phase in figures["phases"]:
@@ -70,6 +84,11 @@ BENCHMARKS: dict[str, tuple[str, Check, bool]] = {
     "api_throughput": (
         "--cadets 200 --days 3 --login-cadets 5 --duration 2 --warmup 1 --workers 2",
         api_throughput,
+        True,
+    ),
+    "api_cpu": (
+        "--cadets 200 --days 3 --login-cadets 5 --requests 20 --rounds 2",
+        api_cpu,
         True,
     ),
     "login_throughput": ("--users 10 --workers 2", login_throughput, True),

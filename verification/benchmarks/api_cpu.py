@@ -1,0 +1,274 @@
+"""CPU per request of the hot endpoints, in process: the repeatable figure on a busy VM.
+
+Prints figures; it is not a test and asserts no timings. ``api_throughput`` measures req/s
+and latency over HTTP, where gunicorn, PostgreSQL, Redis and wrk share the cores and the VM's
+speed drifts between runs. This benchmark calls Django's WSGI handler directly, one request
+after the other, in one process under ``config.settings.production`` (the same fresh
+database, seed and scenarios as ``api_throughput``), and reports for each scenario:
+
+- the process's CPU milliseconds per request (every thread: the websocket sends run on the
+  channel layer's own thread), best and median of ``--rounds`` rounds of ``--requests``;
+- the SQL statements one request runs (as Django sends them; BEGIN and COMMIT not counted).
+
+The database server's CPU is not included. Before/after comparisons: run it alternately
+with ``--backend-dir`` pointing at each copy of ``backend/``.
+
+Usage (from the repository root)::
+
+    .venv/bin/python -m verification.benchmarks.api_cpu
+    .venv/bin/python -m verification.benchmarks.api_cpu --cadets 200 --days 3 --requests 20 \\
+        --rounds 2                                     # small, for CI
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from verification.benchmarks import api_throughput
+from verification.infra import processes
+
+# Every api_throughput scenario but the one that needs a second load running beside it.
+SCENARIOS = tuple(
+    name for name in api_throughput.SCENARIOS if name not in api_throughput.BACKGROUND
+)
+MARKER = "RGMS_API_CPU_RESULT"
+
+
+# --- the measuring process (`api_cpu measure`, with Django set up) -------------------------
+
+
+def _environ(spec: api_throughput.Spec, serial: int) -> dict[str, Any]:
+    body = spec.body
+    if body is not None:  # a new score on every request, as the wrk script sends
+        body = {k: serial % 101 if v == api_throughput.SCORE else v for k, v in body.items()}
+    raw = json.dumps(body).encode() if body is not None else b""
+    path, _, query = spec.path.partition("?")
+    return {
+        "REQUEST_METHOD": spec.method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "HTTP_AUTHORIZATION": f"Bearer {spec.token}",
+        "HTTP_ACCEPT": "application/json",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(raw)),
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.input": io.BytesIO(raw),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def measure(
+    data: dict[str, Any], *, scenarios: list[str], requests: int, rounds: int
+) -> list[dict[str, Any]]:
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+
+    from rgms.authentication.tokens import access_token_for_user
+    from rgms.users.models import User
+
+    application = get_wsgi_application()
+
+    def token(username: str) -> str:
+        return str(access_token_for_user(User.objects.get(username=username)))
+
+    tokens = {
+        "admin": token(data["admin"]),
+        "staff": token(data["staff"]),
+        "cadets": [(token(c["username"]), c["cadet_id"]) for c in data["cadets"]],
+    }
+    built = api_throughput.build_scenarios(data, tokens, size=max(2000, len(data["cadet_ids"])))
+    serial = 0
+
+    def call(name: str) -> None:
+        nonlocal serial
+        specs, expected = built[name]
+        serial += 1
+        answer: list[str] = []
+        body = b"".join(
+            application(
+                _environ(specs[serial % len(specs)], serial),
+                lambda status, headers, exc_info=None: answer.append(status),
+            )
+        )
+        if int(answer[0].split()[0]) not in expected:
+            raise SystemExit(f"{name}: answered {answer[0]}: {body[:300]!r}")
+
+    results = []
+    for name in scenarios:
+        for _ in range(20):  # warm up: imports, connections, cache entries
+            call(name)
+        statements: list[str] = []
+
+        def record(execute: Any, sql: str, *args: Any) -> Any:
+            statements.append(sql)  # noqa: B023 (used within this iteration only)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(record):
+            call(name)
+        per_request = []
+        for _ in range(rounds):
+            started = time.process_time()
+            for _ in range(requests):
+                call(name)
+            per_request.append((time.process_time() - started) * 1000 / requests)
+        results.append(
+            {
+                "scenario": name,
+                "cpu_ms_best": round(min(per_request), 2),
+                "cpu_ms_median": round(statistics.median(per_request), 2),
+                "statements": len(statements),
+            }
+        )
+    return results
+
+
+def _measure_main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="api_cpu measure")
+    parser.add_argument("--scenarios", required=True)
+    parser.add_argument("--requests", type=int, required=True)
+    parser.add_argument("--rounds", type=int, required=True)
+    args = parser.parse_args(argv)
+    import django
+
+    django.setup()
+    results = measure(
+        json.loads(sys.stdin.read()),  # the seed's ids and usernames
+        scenarios=args.scenarios.split(","),
+        requests=args.requests,
+        rounds=args.rounds,
+    )
+    print(MARKER, json.dumps(results))
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m verification.benchmarks.api_cpu",
+        description="Seed a fresh database and measure CPU per request in process.",
+    )
+    parser.add_argument("--cadets", type=int, default=3000)
+    parser.add_argument("--days", type=int, default=15, help="training days")
+    parser.add_argument("--login-cadets", type=int, default=20, help="cadets with tokens")
+    parser.add_argument("--requests", type=int, default=300, help="requests per round")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per scenario")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL") or api_throughput.DEFAULT_DATABASE_SERVER,
+        help="a URL of the PostgreSQL server; a fresh database is created on it",
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("REDIS_URL") or api_throughput.DEFAULT_REDIS_SERVER
+    )
+    parser.add_argument(
+        "--backend-dir",
+        type=Path,
+        default=processes.BACKEND_DIR,
+        help="measure this copy of backend/ (e.g. a snapshot of an earlier version)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    unknown = set(args.scenarios.split(",")) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    if args.login_cadets > args.cadets:
+        parser.error("--login-cadets cannot exceed --cadets")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["measure"]:
+        _measure_main(argv[1:])
+        return 0
+    args = _parse(argv)
+    database_url = processes.create_database(args.database_url)
+    lease = processes.lease_redis_db(args.redis_url)
+    try:
+        # Request log lines off: this measures the API's work, not the log handler's.
+        env = processes.staging_env(database_url=database_url, redis_url=lease.url)
+        data = api_throughput.migrate_and_seed(env, args, password=secrets.token_urlsafe(18))
+        backend_dir = args.backend_dir.resolve()
+        measured = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "verification.benchmarks.api_cpu",
+                "measure",
+                "--scenarios",
+                args.scenarios,
+                "--requests",
+                str(args.requests),
+                "--rounds",
+                str(args.rounds),
+            ],
+            cwd=str(processes.REPO_ROOT),
+            env=processes.clean_env(
+                {**env, "PYTHONPATH": f"{backend_dir}{os.pathsep}{processes.REPO_ROOT}"}
+            ),
+            input=json.dumps(data),
+            capture_output=True,
+            text=True,
+            timeout=3600,
+            check=False,
+        )
+        match = re.search(rf"{MARKER} (\[.*\])", measured.stdout)
+        if measured.returncode != 0 or match is None:
+            raise SystemExit(
+                f"measuring failed:\n{measured.stdout[-3000:]}\n{measured.stderr[-3000:]}"
+            )
+        results = json.loads(match.group(1))
+        reference = api_throughput.reference_cpu_ms()
+        print(
+            f"\nin process ({backend_dir}), {args.rounds} rounds of {args.requests} requests;"
+            f" machine speed: a fixed Python loop takes {reference} ms of CPU (lower is faster)"
+        )
+        print(f"{'scenario':<16}{'cpu ms best':>12}{'median':>9}{'statements':>12}")
+        for row in results:
+            print(
+                f"{row['scenario']:<16}{row['cpu_ms_best']:>12.2f}{row['cpu_ms_median']:>9.2f}"
+                f"{row['statements']:>12}"
+            )
+        if args.json:
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "date": time.strftime("%Y-%m-%d"),
+                        "reference_cpu_ms": reference,
+                        "args": {k: str(v) for k, v in vars(args).items()},
+                        "counts": data["counts"],
+                        "results": results,
+                    },
+                    indent=2,
+                )
+            )
+        return 0
+    finally:
+        lease.release()
+        processes.drop_database(database_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
