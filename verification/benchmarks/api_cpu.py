@@ -25,14 +25,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
-import re
 import secrets
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from verification.benchmarks import api_throughput
@@ -164,38 +160,14 @@ def _measure_main(argv: list[str]) -> None:
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m verification.benchmarks.api_cpu",
-        description="Seed a fresh database and measure CPU per request in process.",
+    parser = api_throughput.common_parser(
+        "python -m verification.benchmarks.api_cpu",
+        "Seed a fresh database and measure CPU per request in process.",
+        SCENARIOS,
     )
-    parser.add_argument("--cadets", type=int, default=3000)
-    parser.add_argument("--days", type=int, default=15, help="training days")
-    parser.add_argument("--login-cadets", type=int, default=20, help="cadets with tokens")
     parser.add_argument("--requests", type=int, default=300, help="requests per round")
     parser.add_argument("--rounds", type=int, default=5, help="rounds per scenario")
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL") or api_throughput.DEFAULT_DATABASE_SERVER,
-        help="a URL of the PostgreSQL server; a fresh database is created on it",
-    )
-    parser.add_argument(
-        "--redis-url", default=os.environ.get("REDIS_URL") or api_throughput.DEFAULT_REDIS_SERVER
-    )
-    parser.add_argument(
-        "--backend-dir",
-        type=Path,
-        default=processes.BACKEND_DIR,
-        help="measure this copy of backend/ (e.g. a snapshot of an earlier version)",
-    )
-    parser.add_argument("--json", type=Path, help="also write the results here")
-    args = parser.parse_args(argv)
-    unknown = set(args.scenarios.split(",")) - set(SCENARIOS)
-    if unknown:
-        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
-    if args.login_cadets > args.cadets:
-        parser.error("--login-cadets cannot exceed --cadets")
-    return args
+    return api_throughput.parse_checked(parser, argv, SCENARIOS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,11 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         env = processes.staging_env(database_url=database_url, redis_url=lease.url)
         data = api_throughput.migrate_and_seed(env, args, password=secrets.token_urlsafe(18))
         backend_dir = args.backend_dir.resolve()
-        measured = subprocess.run(
+        results = processes.django_json(
+            "verification.benchmarks.api_cpu",
             [
-                sys.executable,
-                "-m",
-                "verification.benchmarks.api_cpu",
                 "measure",
                 "--scenarios",
                 args.scenarios,
@@ -224,22 +194,12 @@ def main(argv: list[str] | None = None) -> int:
                 "--rounds",
                 str(args.rounds),
             ],
-            cwd=str(processes.REPO_ROOT),
-            env=processes.clean_env(
-                {**env, "PYTHONPATH": f"{backend_dir}{os.pathsep}{processes.REPO_ROOT}"}
-            ),
-            input=json.dumps(data),
-            capture_output=True,
-            text=True,
+            env,
+            marker=MARKER,
+            backend_dir=backend_dir,
+            input_text=json.dumps(data),  # the seed's ids and usernames
             timeout=3600,
-            check=False,
         )
-        match = re.search(rf"{MARKER} (\[.*\])", measured.stdout)
-        if measured.returncode != 0 or match is None:
-            raise SystemExit(
-                f"measuring failed:\n{measured.stdout[-3000:]}\n{measured.stderr[-3000:]}"
-            )
-        results = json.loads(match.group(1))
         reference = api_throughput.reference_cpu_ms()
         print(
             f"\nin process ({backend_dir}), {args.rounds} rounds of {args.requests} requests;"

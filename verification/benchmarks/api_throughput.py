@@ -56,6 +56,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -134,11 +135,9 @@ def migrate_and_seed(
     started = time.monotonic()
     processes.manage(["migrate", "--noinput", "-v", "0"], env)
     migrated = time.monotonic()
-    seeded = subprocess.run(
+    data: dict[str, Any] = processes.django_json(
+        "verification.benchmarks.api_throughput",
         [
-            sys.executable,
-            "-m",
-            "verification.benchmarks.api_throughput",
             "seed",
             "--cadets",
             str(args.cadets),
@@ -147,23 +146,9 @@ def migrate_and_seed(
             "--login-cadets",
             str(args.login_cadets),
         ],
-        cwd=str(processes.REPO_ROOT),
-        env=processes.clean_env(
-            {
-                **env,
-                PASSWORD_ENV: password,
-                "PYTHONPATH": f"{processes.BACKEND_DIR}{os.pathsep}{processes.REPO_ROOT}",
-            }
-        ),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+        {**env, PASSWORD_ENV: password},
+        marker=MARKER,
     )
-    match = re.search(rf"{MARKER} (\{{.*\}})", seeded.stdout)
-    if seeded.returncode != 0 or match is None:
-        raise SystemExit(f"seeding failed:\n{seeded.stdout[-3000:]}\n{seeded.stderr[-3000:]}")
-    data: dict[str, Any] = json.loads(match.group(1))
     print(
         f"migrated in {migrated - started:.1f}s, seeded in {time.monotonic() - migrated:.1f}s:"
         f" {data['counts']}"
@@ -639,27 +624,54 @@ def measure(
     return result, size
 
 
-def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m verification.benchmarks.api_throughput",
-        description="Seed a fresh database, start gunicorn, and measure the hot endpoints.",
-    )
+def common_parser(prog: str, description: str, scenarios: Sequence[str]) -> argparse.ArgumentParser:
+    """The options this benchmark and api_cpu share: the seed's size, the servers, the
+    scenarios, the copy of backend/ measured and where the figures also go."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--cadets", type=int, default=3000)
     parser.add_argument("--days", type=int, default=15, help="training days")
     parser.add_argument("--login-cadets", type=int, default=20, help="cadets that log in")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each")
-    parser.add_argument("--connections", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "4")))
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
-    parser.add_argument("--repeat", type=int, default=1, help="runs per scenario (best kept)")
+    parser.add_argument("--scenarios", default=",".join(scenarios))
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_SERVER,
         help="a URL of the PostgreSQL server; a fresh database is created on it",
     )
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_SERVER)
+    parser.add_argument(
+        "--backend-dir",
+        type=Path,
+        default=processes.BACKEND_DIR,
+        help="measure this copy of backend/ (e.g. a snapshot of an earlier version, for A/B runs)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    return parser
+
+
+def parse_checked(
+    parser: argparse.ArgumentParser, argv: list[str], scenarios: Sequence[str]
+) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    unknown = set(args.scenarios.split(",")) - set(scenarios)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    if args.login_cadets > args.cadets:
+        parser.error("--login-cadets cannot exceed --cadets")
+    return args
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = common_parser(
+        "python -m verification.benchmarks.api_throughput",
+        "Seed a fresh database, start gunicorn, and measure the hot endpoints.",
+        SCENARIOS,
+    )
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each")
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "4")))
+    parser.add_argument("--repeat", type=int, default=1, help="runs per scenario (best kept)")
     parser.add_argument("--settings", default="config.settings.production")
     parser.add_argument(
         "--log-level",
@@ -668,26 +680,13 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         help="LOG_LEVEL of the server (INFO, the production default, logs a line per request)",
     )
     parser.add_argument(
-        "--backend-dir",
-        type=Path,
-        default=processes.BACKEND_DIR,
-        help="serve this copy of backend/ (e.g. a snapshot of an earlier version, for A/B runs)",
-    )
-    parser.add_argument(
         "--gunicorn-arg",
         action="append",
         default=[],
         help="extra gunicorn command-line option (repeatable), e.g. --gunicorn-arg=--preload",
     )
-    parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    args = parser.parse_args(argv)
-    unknown = set(args.scenarios.split(",")) - set(SCENARIOS)
-    if unknown:
-        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
-    if args.login_cadets > args.cadets:
-        parser.error("--login-cadets cannot exceed --cadets")
-    return args
+    return parse_checked(parser, argv, SCENARIOS)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,10 +44,8 @@ import http.client
 import json
 import os
 import platform
-import re
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -224,25 +222,12 @@ def run_phase(
 
 
 def _django_subprocess(args: list[str], env: dict[str, str], password: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "verification.benchmarks.login_throughput", *args],
-        cwd=str(processes.REPO_ROOT),
-        env=processes.clean_env(
-            {
-                **env,
-                PASSWORD_ENV: password,
-                "PYTHONPATH": f"{processes.BACKEND_DIR}{os.pathsep}{processes.REPO_ROOT}",
-            }
-        ),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+    return processes.django_json(
+        "verification.benchmarks.login_throughput",
+        args,
+        {**env, PASSWORD_ENV: password},
+        marker=MARKER,
     )
-    match = re.search(rf"{MARKER} (\{{.*\}})", result.stdout)
-    if result.returncode != 0 or match is None:
-        raise SystemExit(f"{args[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return json.loads(match.group(1))
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -38,7 +39,7 @@ import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from verification.infra.ports import free_port
@@ -325,6 +326,38 @@ def staging_env(
             **extra,
         },
     )
+
+
+def django_json(
+    module: str,
+    args: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    marker: str,
+    backend_dir: Path = BACKEND_DIR,
+    input_text: str | None = None,
+    timeout: float = 900.0,
+) -> Any:
+    """Run `python -m <module> <args>` with that backend and this repository importable, and
+    return the JSON it printed after `marker` on a line; SystemExit with its output if it
+    failed or printed none."""
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=str(REPO_ROOT),
+        env=clean_env({**env, "PYTHONPATH": f"{backend_dir}{os.pathsep}{REPO_ROOT}"}),
+        input=input_text,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    match = re.search(rf"^{re.escape(marker)} (.*)$", result.stdout, re.MULTILINE)
+    if result.returncode != 0 or match is None:
+        raise SystemExit(
+            f"{module} {' '.join(args[:1])} failed:\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+    return json.loads(match.group(1))
 
 
 def manage(
