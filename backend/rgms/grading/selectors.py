@@ -88,13 +88,11 @@ def grade_detail_get(*, viewer: User, grade_id: int) -> dict[str, Any] | None:
 
 
 def grade_row(grade: Grade) -> dict[str, Any]:
-    """The API row of a grade whose cadet is loaded (what grade_detail_get reads)."""
+    """The API row of a grade loaded with its cadet's fields as attributes (`student_id`,
+    ...), as grading.services' grade_update returns it: what grade_detail_get reads."""
     row = {field: getattr(grade, field) for field in GRADE_FIELDS}
     for name, expression in GRADE_EXTRA.items():
-        target: Any = grade
-        for attribute in expression.name.split("__"):
-            target = getattr(target, attribute)
-        row[name] = target
+        row[name] = getattr(grade, expression.name.removeprefix("cadet__"))
     return grade_rows([row])[0]
 
 

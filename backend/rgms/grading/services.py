@@ -12,10 +12,9 @@ ever go up, as in the legacy app: ledger merits add to them, nothing subtracts.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db import connection, models, transaction
-from django.db.models import DEFERRED
+from django.db import connection, transaction
 
 from rgms.attendance.models import ATTENDED_STATUSES
 from rgms.audit.models import SyncEvent
@@ -26,7 +25,6 @@ from rgms.cadets.services import cadet_notify
 from rgms.grading.models import Grade, MeritDemeritLog
 from rgms.users.models import User
 
-M = TypeVar("M", bound=models.Model)
 SCORE_FIELDS = ("prelim_score", "midterm_score", "final_score")
 STATUS_SPELLINGS = {status.upper(): status for status in Grade.Status.values}
 
@@ -143,56 +141,26 @@ def merit_demerit_log_create(
 
 # The grade row, locked, with the cadet's fields its API row shows (GRADE_EXTRA).
 _LOCK_GRADE_SQL = """
-SELECT grade.id, grade.cadet_id, grade.attendance_present, grade.merit_points,
-       grade.demerit_points, grade.prelim_score, grade.midterm_score, grade.final_score,
-       grade.status, grade.lifetime_merit_points,
+SELECT grade.*,
        cadet.student_id, cadet.first_name, cadet.last_name, cadet.company, cadet.platoon
 FROM grading_grade AS grade JOIN cadets_cadet AS cadet ON cadet.id = grade.cadet_id
 WHERE grade.id = %s
 FOR UPDATE OF grade
 """
-_GRADE_COLUMNS = (
-    "id",
-    "cadet_id",
-    "attendance_present",
-    "merit_points",
-    "demerit_points",
-    "prelim_score",
-    "midterm_score",
-    "final_score",
-    "status",
-    "lifetime_merit_points",
-)
-_CADET_COLUMNS = ("id", "student_id", "first_name", "last_name", "company", "platoon")
-
-
-def _from_row(model: type[M], values: dict[str, Any]) -> M:
-    """A model instance loaded from these column values (the others deferred)."""
-    fields = model._meta.concrete_fields
-    ordered = [values.get(field.attname, DEFERRED) for field in fields]
-    return model.from_db(connection.alias, list(values), ordered)
 
 
 def _grade_locked(grade_id: int) -> Grade | None:
-    """The grade row locked for this transaction, its cadet loaded with the fields the
-    grade's API row shows; None when there is no such grade."""
-    with connection.cursor() as cursor:
-        cursor.execute(_LOCK_GRADE_SQL, [grade_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    grade_values, cadet_values = row[: len(_GRADE_COLUMNS)], row[len(_GRADE_COLUMNS) :]
-    grade = _from_row(Grade, dict(zip(_GRADE_COLUMNS, grade_values, strict=True)))
-    cadet_values = (grade.cadet_id, *cadet_values)
-    grade.cadet = _from_row(Cadet, dict(zip(_CADET_COLUMNS, cadet_values, strict=True)))
-    return grade
+    """The grade row locked for this transaction, the cadet's fields its API row shows
+    attached as attributes (`student_id`, ...); None when there is no such grade."""
+    return next(iter(Grade.objects.raw(_LOCK_GRADE_SQL, [grade_id])), None)
 
 
 @transaction.atomic
 def grade_update(*, grade_id: int, data: dict[str, Any], updated_by: User | None) -> Grade | None:
     """Update scores, status and merit/demerit totals; the grade as it now is (with its
-    cadet), or None when there is no such grade. A change of the merit or demerit total is
-    recorded as a ledger row holding the difference (legacy admin grade update)."""
+    cadet's fields, for selectors.grade_row), or None when there is no such grade. A change
+    of the merit or demerit total is recorded as a ledger row holding the difference (legacy
+    admin grade update)."""
     grade = _grade_locked(grade_id)
     if grade is None:
         return None

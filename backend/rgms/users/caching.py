@@ -16,10 +16,12 @@ Writes that bypass the ORM (the cutover importer's SQL) are bounded by the cache
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.crypto import salted_hmac
 
@@ -42,7 +44,12 @@ def signing_key_id() -> str:
     The stored password fingerprint is keyed by SECRET_KEY: after the key is rotated, an
     entry made under the old key would refuse every new token as "password changed" until
     it expired. Under the new key the entry is simply not found."""
-    return salted_hmac("rgms.users.caching.signing_key_id", "").hexdigest()[:16]
+    return _key_fingerprint(settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)  # computed once per key, not on every request
+def _key_fingerprint(secret_key: str) -> str:
+    return salted_hmac("rgms.users.caching.signing_key_id", "", secret=secret_key).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
