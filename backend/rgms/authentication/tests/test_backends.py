@@ -1,15 +1,25 @@
-"""RGMSJWTAuthentication outside DRF: the websocket middleware and user_for_access_token."""
+"""RGMSJWTAuthentication outside DRF (the websocket middleware and user_for_access_token), and
+the access token's signature checked once per process."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
+import jwt
 import pytest
+import time_machine
 from django.conf import settings
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken as SimpleJWTRefreshToken
 
 from rgms.authentication.backends import user_for_access_token
-from rgms.authentication.tokens import RefreshToken, access_token_for_user, token_pair_for_user
+from rgms.authentication.tokens import (
+    AccessToken,
+    RefreshToken,
+    access_token_for_user,
+    token_pair_for_user,
+)
 from rgms.users.models import Role, User
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +76,48 @@ async def test_websocket_middleware_uses_the_same_rules(make_user: Callable) -> 
     assert user_of(await middleware.user_for_token(refresh)) is None
     await database_sync_to_async(User.objects.filter(pk=user.pk).update)(is_archived=True)
     assert user_of(await middleware.user_for_token(good)) is None
+
+
+# --- a token's signature is checked once per process (tokens._RememberingBackend) ---------
+
+
+def test_a_token_is_decoded_by_pyjwt_once(make_user: Callable, monkeypatch) -> None:
+    # given a fresh token, and PyJWT's decode counted
+    user = make_user(Role.CADET)
+    token = access_token_for_user(user)
+    calls = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **kw: calls.append(1) or real_decode(*a, **kw))
+    # when it authenticates three times
+    users = [user_for_access_token(token) for _ in range(3)]
+    # then every use found the user, and the signature was checked once
+    assert users == [user, user, user]
+    assert len(calls) == 1
+
+
+def test_a_remembered_token_still_expires_with_the_same_message(make_user: Callable) -> None:
+    user = make_user(Role.CADET)
+    token = access_token_for_user(user)
+    assert user_for_access_token(token) == user  # remembered now
+    with time_machine.travel(datetime.now(tz=UTC) + timedelta(minutes=15, seconds=1)):
+        assert user_for_access_token(token) is None
+        with pytest.raises(TokenError, match=r"^Token is expired$"):
+            AccessToken(token)
+
+
+def test_the_same_claims_under_another_key_are_refused(make_user: Callable) -> None:
+    # given a genuine token, used (so remembered), and a copy of its claims signed elsewhere
+    user = make_user(Role.ADMIN)
+    genuine = access_token_for_user(user)
+    assert user_for_access_token(genuine) == user
+    forged = jwt.encode(AccessToken(genuine).payload, "another key " * 4, algorithm="HS256")
+    # then
+    assert forged != genuine
+    assert user_for_access_token(forged) is None
+
+
+def test_claims_set_on_one_token_do_not_leak_into_the_next(make_user: Callable) -> None:
+    token = access_token_for_user(make_user(Role.CADET))
+    first = AccessToken(token)
+    first["role"] = "admin"
+    assert AccessToken(token)["role"] == "cadet"
