@@ -23,12 +23,14 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import cProfile
 import io
 import json
 import secrets
 import statistics
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from verification.benchmarks import api_throughput
@@ -74,7 +76,12 @@ def _environ(spec: api_throughput.Spec, serial: int) -> dict[str, Any]:
 
 
 def measure(
-    data: dict[str, Any], *, scenarios: list[str], requests: int, rounds: int
+    data: dict[str, Any],
+    *,
+    scenarios: list[str],
+    requests: int,
+    rounds: int,
+    profile_dir: Path | None = None,
 ) -> list[dict[str, Any]]:
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
@@ -121,12 +128,19 @@ def measure(
 
         with connection.execute_wrapper(record):
             call(name)
+        profiler = cProfile.Profile() if profile_dir else None
         per_request = []
         for _ in range(rounds):
             started = time.process_time()
+            if profiler:
+                profiler.enable()
             for _ in range(requests):
                 call(name)
+            if profiler:
+                profiler.disable()
             per_request.append((time.process_time() - started) * 1000 / requests)
+        if profiler and profile_dir:
+            profiler.dump_stats(profile_dir / f"{name}.prof")
         results.append(
             {
                 "scenario": name,
@@ -143,6 +157,7 @@ def _measure_main(argv: list[str]) -> None:
     parser.add_argument("--scenarios", required=True)
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--rounds", type=int, required=True)
+    parser.add_argument("--cprofile", type=Path)
     args = parser.parse_args(argv)
     import django
 
@@ -152,6 +167,7 @@ def _measure_main(argv: list[str]) -> None:
         scenarios=args.scenarios.split(","),
         requests=args.requests,
         rounds=args.rounds,
+        profile_dir=args.cprofile,
     )
     print(MARKER, json.dumps(results))
 
@@ -167,6 +183,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--requests", type=int, default=300, help="requests per round")
     parser.add_argument("--rounds", type=int, default=5, help="rounds per scenario")
+    parser.add_argument(
+        "--cprofile",
+        type=Path,
+        help="also write a cProfile of each scenario's rounds to DIR/<scenario>.prof (read it"
+        " with `python -m pstats`); the CPU figures of such a run include the profiler's cost",
+    )
     return api_throughput.parse_checked(parser, argv, SCENARIOS)
 
 
@@ -176,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         _measure_main(argv[1:])
         return 0
     args = _parse(argv)
+    if args.cprofile:
+        args.cprofile.mkdir(parents=True, exist_ok=True)
     database_url = processes.create_database(args.database_url)
     lease = processes.lease_redis_db(args.redis_url)
     try:
@@ -193,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(args.requests),
                 "--rounds",
                 str(args.rounds),
+                *(["--cprofile", str(args.cprofile.resolve())] if args.cprofile else []),
             ],
             env,
             marker=MARKER,
@@ -220,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
                         "args": {k: str(v) for k, v in vars(args).items()},
                         "counts": data["counts"],
                         "results": results,
+                        "cprofile": [
+                            str(args.cprofile.resolve() / f"{row['scenario']}.prof")
+                            for row in results
+                            if args.cprofile
+                        ],
                     },
                     indent=2,
                 )

@@ -9,6 +9,7 @@ commands there. Sizes are the smallest that still exercise every scenario.
 from __future__ import annotations
 
 import json
+import pstats
 import shlex
 import subprocess
 import sys
@@ -48,6 +49,11 @@ def api_cpu(stdout: str, figures: Any) -> None:
     assert results["attendance"]["statements"] > 0
     assert results["grade"]["statements"] > 0
     assert results["profile"]["statements"] == 0
+    # --cprofile: one profile per scenario, of the Django handler's calls
+    assert len(figures["cprofile"]) == len(SCENARIOS)
+    for path in figures["cprofile"]:
+        functions = {f"{file}:{name}" for file, _, name in pstats.Stats(path).stats}
+        assert any(entry.endswith("handlers/wsgi.py:__call__") for entry in functions), path
 
 
 def login_throughput(stdout: str, figures: Any) -> None:
@@ -87,7 +93,7 @@ BENCHMARKS: dict[str, tuple[str, Check, bool]] = {
         True,
     ),
     "api_cpu": (
-        "--cadets 200 --days 3 --login-cadets 5 --requests 20 --rounds 2",
+        "--cadets 200 --days 3 --login-cadets 5 --requests 20 --rounds 2 --cprofile {tmp}",
         api_cpu,
         True,
     ),
@@ -109,7 +115,12 @@ def test_the_benchmark_runs_small_and_reports_every_figure(
 ) -> None:
     args, check, writes_json = BENCHMARKS[name]
     out = tmp_path / "figures.json"
-    argv = [sys.executable, "-m", f"verification.benchmarks.{name}", *shlex.split(args)]
+    argv = [
+        sys.executable,
+        "-m",
+        f"verification.benchmarks.{name}",
+        *shlex.split(args.format(tmp=tmp_path / "cprofile")),
+    ]
     if writes_json:
         argv += ["--json", str(out)]
     run = subprocess.run(
