@@ -26,10 +26,15 @@ import argparse
 import cProfile
 import io
 import json
+import os
+import re
 import secrets
+import shutil
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +87,7 @@ def measure(
     requests: int,
     rounds: int,
     profile_dir: Path | None = None,
+    instructions: bool = False,
 ) -> list[dict[str, Any]]:
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
@@ -128,6 +134,16 @@ def measure(
 
         with connection.execute_wrapper(record):
             call(name)
+        if instructions:
+            counted = _instructions(lambda: [call(name) for _ in range(requests)])  # noqa: B023
+            results.append(
+                {
+                    "scenario": name,
+                    "instructions": counted // requests,
+                    "statements": len(statements),
+                }
+            )
+            continue
         profiler = cProfile.Profile() if profile_dir else None
         per_request = []
         for _ in range(rounds):
@@ -152,12 +168,48 @@ def measure(
     return results
 
 
+def _instructions(run: Callable[[], object]) -> int:
+    """The user-space instructions this process executes (every thread) while `run` runs.
+
+    The process runs under ``valgrind --tool=callgrind --instr-atstart=no`` (see
+    ``INSTRUCTIONS_WRAPPER``); callgrind_control zeroes the counters and turns counting on
+    for `run` alone, so imports, set-up and warm-up are not counted."""
+
+    def control(*options: str) -> str:
+        return subprocess.run(
+            ["callgrind_control", *options, str(os.getpid())],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    control("--zero")
+    control("--instr=on")
+    run()
+    report = control("-e", "Ir")
+    control("--instr=off")
+    per_thread = re.findall(r"^\s*Th\s+\d+\s+([\d,]+)", report, re.MULTILINE)
+    if not per_thread:
+        raise SystemExit(f"callgrind_control printed no instruction counts:\n{report}")
+    return sum(int(count.replace(",", "")) for count in per_thread)
+
+
+# The measuring process under callgrind, counting nothing until _instructions turns it on.
+INSTRUCTIONS_WRAPPER = (
+    "valgrind",
+    "--tool=callgrind",
+    "--instr-atstart=no",
+    "--callgrind-out-file=/dev/null",
+)
+
+
 def _measure_main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="api_cpu measure")
     parser.add_argument("--scenarios", required=True)
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--rounds", type=int, required=True)
     parser.add_argument("--cprofile", type=Path)
+    parser.add_argument("--instructions", action="store_true")
     args = parser.parse_args(argv)
     import django
 
@@ -168,6 +220,7 @@ def _measure_main(argv: list[str]) -> None:
         requests=args.requests,
         rounds=args.rounds,
         profile_dir=args.cprofile,
+        instructions=args.instructions,
     )
     print(MARKER, json.dumps(results))
 
@@ -189,7 +242,44 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         help="also write a cProfile of each scenario's rounds to DIR/<scenario>.prof (read it"
         " with `python -m pstats`); the CPU figures of such a run include the profiler's cost",
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per request under valgrind's callgrind instead of timing CPU:"
+        " one batch of --requests per scenario, about 50 times slower, but the same count on"
+        " a busy or slow machine (Debian: apt-get install valgrind)",
+    )
     return api_throughput.parse_checked(parser, argv, SCENARIOS)
+
+
+def _print_cpu(
+    results: list[dict[str, Any]],
+    *,
+    backend_dir: Path,
+    args: argparse.Namespace,
+    reference: float,
+) -> None:
+    print(
+        f"\nin process ({backend_dir}), {args.rounds} rounds of {args.requests} requests;"
+        f" machine speed: a fixed Python loop takes {reference} ms of CPU (lower is faster)"
+    )
+    print(f"{'scenario':<16}{'cpu ms best':>12}{'median':>9}{'statements':>12}")
+    for row in results:
+        print(
+            f"{row['scenario']:<16}{row['cpu_ms_best']:>12.2f}{row['cpu_ms_median']:>9.2f}"
+            f"{row['statements']:>12}"
+        )
+
+
+def _print_instructions(results: list[dict[str, Any]], *, backend_dir: Path, requests: int) -> None:
+    print(
+        f"\nin process under callgrind ({backend_dir}), {requests} requests per scenario;"
+        " user-space instructions of every thread of the process (not the kernel's, not"
+        " PostgreSQL's or Redis's)"
+    )
+    print(f"{'scenario':<16}{'instructions':>14}{'statements':>12}")
+    for row in results:
+        print(f"{row['scenario']:<16}{row['instructions']:>14,}{row['statements']:>12}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,11 +290,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if args.cprofile:
         args.cprofile.mkdir(parents=True, exist_ok=True)
+    if args.instructions and not (shutil.which("valgrind") and shutil.which("callgrind_control")):
+        raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind)")
     database_url = processes.create_database(args.database_url)
     lease = processes.lease_redis_db(args.redis_url)
     try:
         # Request log lines off: this measures the API's work, not the log handler's.
         env = processes.staging_env(database_url=database_url, redis_url=lease.url)
+        if args.instructions:
+            env["PYTHONHASHSEED"] = "0"  # the same dict and set layouts on every run
         data = api_throughput.migrate_and_seed(env, args, password=secrets.token_urlsafe(18))
         backend_dir = args.backend_dir.resolve()
         results = processes.django_json(
@@ -218,24 +312,20 @@ def main(argv: list[str] | None = None) -> int:
                 "--rounds",
                 str(args.rounds),
                 *(["--cprofile", str(args.cprofile.resolve())] if args.cprofile else []),
+                *(["--instructions"] if args.instructions else []),
             ],
             env,
             marker=MARKER,
             backend_dir=backend_dir,
             input_text=json.dumps(data),  # the seed's ids and usernames
-            timeout=3600,
+            timeout=3600 * (4 if args.instructions else 1),
+            wrapper=INSTRUCTIONS_WRAPPER if args.instructions else (),
         )
         reference = api_throughput.reference_cpu_ms()
-        print(
-            f"\nin process ({backend_dir}), {args.rounds} rounds of {args.requests} requests;"
-            f" machine speed: a fixed Python loop takes {reference} ms of CPU (lower is faster)"
-        )
-        print(f"{'scenario':<16}{'cpu ms best':>12}{'median':>9}{'statements':>12}")
-        for row in results:
-            print(
-                f"{row['scenario']:<16}{row['cpu_ms_best']:>12.2f}{row['cpu_ms_median']:>9.2f}"
-                f"{row['statements']:>12}"
-            )
+        if args.instructions:
+            _print_instructions(results, backend_dir=backend_dir, requests=args.requests)
+        else:
+            _print_cpu(results, backend_dir=backend_dir, args=args, reference=reference)
         if args.json:
             args.json.write_text(
                 json.dumps(

@@ -337,12 +337,13 @@ def django_json(
     backend_dir: Path = BACKEND_DIR,
     input_text: str | None = None,
     timeout: float = 900.0,
+    wrapper: Sequence[str] = (),
 ) -> Any:
     """Run `python -m <module> <args>` with that backend and this repository importable, and
     return the JSON it printed after `marker` on a line; SystemExit with its output if it
-    failed or printed none."""
+    failed or printed none. `wrapper`: a command that runs it (valgrind, say)."""
     result = subprocess.run(
-        [sys.executable, "-m", module, *args],
+        [*wrapper, sys.executable, "-m", module, *args],
         cwd=str(REPO_ROOT),
         env=clean_env({**env, "PYTHONPATH": f"{backend_dir}{os.pathsep}{REPO_ROOT}"}),
         input=input_text,
