@@ -63,6 +63,9 @@ def api_cpu_instructions(stdout: str, figures: Any) -> None:
     # at the least; a write runs more than a cached read
     assert results["profile"]["instructions"] > 100_000, results
     assert results["attendance"]["instructions"] > results["profile"]["instructions"], results
+    for row in results.values():
+        assert row["instructions"] == sorted(row["instructions_batches"])[1], row
+        assert len(row["instructions_batches"]) == 3, row
 
 
 def login_throughput(stdout: str, figures: Any) -> None:
