@@ -13,11 +13,17 @@ database, seed and scenarios as ``api_throughput``), and reports for each scenar
 The database server's CPU is not included. Before/after comparisons: run it alternately
 with ``--backend-dir`` pointing at each copy of ``backend/``.
 
+``--instructions`` counts instructions per request instead, under valgrind's callgrind
+(median of three batches): about 50 times slower, but repeatable within 1 % however busy or
+slow the machine is. ``--cprofile DIR`` also writes a cProfile of each scenario.
+
 Usage (from the repository root)::
 
     .venv/bin/python -m verification.benchmarks.api_cpu
     .venv/bin/python -m verification.benchmarks.api_cpu --cadets 200 --days 3 --requests 20 \\
         --rounds 2                                     # small, for CI
+    .venv/bin/python -m verification.benchmarks.api_cpu --cadets 1000 --requests 200 \\
+        --scenarios profile,attendance --instructions  # repeatable counts, ~10 minutes
 """
 
 from __future__ import annotations
@@ -252,8 +258,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         "--instructions",
         action="store_true",
         help="count instructions per request under valgrind's callgrind instead of timing CPU:"
-        " one batch of --requests per scenario, about 50 times slower, but the same count on"
-        " a busy or slow machine (Debian: apt-get install valgrind)",
+        " three batches of --requests per scenario (--rounds is not used), about 50 times"
+        " slower, but the same count on a busy or slow machine (Debian: apt-get install"
+        " valgrind)",
     )
     return api_throughput.parse_checked(parser, argv, SCENARIOS)
 
@@ -300,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if args.cprofile:
         args.cprofile.mkdir(parents=True, exist_ok=True)
+    if args.instructions and args.cprofile:
+        raise SystemExit("--instructions and --cprofile measure differently: use one of them")
     if args.instructions and not (shutil.which("valgrind") and shutil.which("callgrind_control")):
         raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind)")
     database_url = processes.create_database(args.database_url)
