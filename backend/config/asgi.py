@@ -6,6 +6,8 @@ import os
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.core.asgi import get_asgi_application
 
+from config.startup import freeze_loaded_objects
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 django_asgi_app = get_asgi_application()
@@ -19,3 +21,4 @@ application = ProtocolTypeRouter(
         "websocket": JWTQueryStringAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )
+freeze_loaded_objects()
