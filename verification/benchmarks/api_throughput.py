@@ -29,6 +29,10 @@ Scenarios (all at ``--connections``, default 10):
   notifications   GET  /api/v1/notifications/ as the cadet
   attendance      POST /api/v1/attendance/ as staff (upsert, recount, notification)
   grade           PATCH /api/v1/grades/<id>/ as admin (scores change on every request)
+  reference       GET  a cadet's own profile written as DRF usually is (the reference_read
+                  package), served by a second gunicorn of the same configuration: the read
+                  that MISSION part L measured where the targets were set, so the targets
+                  can be scaled to this machine's speed (printed after the table)
 
 Usage (from the repository root)::
 
@@ -73,9 +77,21 @@ SCENARIOS = (
     "notifications",
     "attendance",
     "grade",
+    "reference",
 )
 # Scenarios measured while another load runs: (its scenario, connections).
 BACKGROUND = {"roster_marking": ("attendance", 2)}
+# The targets (issue 3) were set on a machine where the reference read did 260-470 req/s
+# (MISSION part L; repeats there varied by up to 30 %). Scaled by the reference read's rate
+# here, each becomes a range: at or above its top end meets the target whichever figure held
+# there, below its bottom end misses it, in between cannot be told.
+REFERENCE_RPS_THERE = (260, 470)
+RATE_TARGETS = {
+    "small reads": (1800, ("profile", "notifications")),
+    "writes": (490, ("attendance", "grade")),
+}
+ROSTER_P95_TARGET_MS = 50  # at 10 connections; not scaled (stricter on a slower machine)
+REFERENCE_APP = "verification.benchmarks.reference_read.wsgi:application"
 # A body value the wrk script replaces with a new score (0-100) on every request.
 SCORE = "__SCORE__"
 PASSWORD_ENV = "RGMS_BENCH_PASSWORD"  # noqa: S105 (the variable's name)
@@ -479,6 +495,10 @@ def build_scenarios(
         ),
         "attendance": (attendance, (200, 201)),
         "grade": (grade, (200,)),
+        "reference": (
+            [Spec("GET", f"/reference/cadets/{cadet_id}/", token) for token, cadet_id in cadets],
+            (200,),
+        ),
     }
 
 
@@ -500,8 +520,11 @@ def start_gunicorn(
     workers: int,
     log_dir: Path,
     extra: list[str] | None = None,
+    app: str = "config.wsgi:application",
+    name: str = "web",
 ) -> processes.ManagedProcess:
-    """gunicorn as Render runs it (that backend's gunicorn.conf.py), bound to 127.0.0.1."""
+    """gunicorn as Render runs it (that backend's gunicorn.conf.py), bound to 127.0.0.1,
+    serving `app` (the product's, unless the reference read's)."""
     port = processes.free_port()
     argv = [
         sys.executable,
@@ -512,17 +535,76 @@ def start_gunicorn(
         "--bind",
         f"{processes.HOST}:{port}",
         *(extra or []),
-        "config.wsgi:application",
+        app,
     ]
     env = {
         **env,
         "PORT": str(port),
         "WEB_CONCURRENCY": str(workers),
-        "PYTHONPATH": str(backend_dir),
+        # the repository root too, for the reference read's module
+        "PYTHONPATH": os.pathsep.join([str(backend_dir), str(processes.REPO_ROOT)]),
     }
     return processes.start(
-        "web", argv, env, port=port, cwd=backend_dir, ready_path="/api/health", log_dir=log_dir
+        name, argv, env, port=port, cwd=backend_dir, ready_path="/api/health", log_dir=log_dir
     )
+
+
+# --- the targets, scaled to this machine ------------------------------------------------------
+
+
+@dataclass
+class Scaled:
+    """A target scaled to this machine by the reference read, and a scenario's verdict."""
+
+    target: str
+    scenario: str
+    rps: float
+    low: float
+    high: float
+    verdict: str  # "meets", "misses" or "cannot tell"
+
+
+def scale_targets(results: Sequence[Result]) -> list[Scaled]:
+    """Each rate target scaled by the reference read's rate in this run (none without it)."""
+    measured = {result.scenario: result for result in results}
+    reference = measured.get("reference")
+    if reference is None:
+        return []
+    scaled = []
+    for target, (rps_there, scenarios) in RATE_TARGETS.items():
+        low = rps_there * reference.rps / REFERENCE_RPS_THERE[1]
+        high = rps_there * reference.rps / REFERENCE_RPS_THERE[0]
+        for name in scenarios:
+            if name not in measured:
+                continue
+            rps = measured[name].rps
+            verdict = "meets" if rps >= high else "misses" if rps < low else "cannot tell"
+            scaled.append(Scaled(target, name, rps, round(low), round(high), verdict))
+    return scaled
+
+
+def targets_report(results: Sequence[Result]) -> str:
+    lines = []
+    reference = next((r for r in results if r.scenario == "reference"), None)
+    if reference is not None:
+        lines.append(
+            f"targets scaled to this machine: the reference read does {reference.rps:.0f} req/s"
+            f" here, {REFERENCE_RPS_THERE[0]}-{REFERENCE_RPS_THERE[1]} where they were set"
+        )
+        for row in scale_targets(results):
+            rps_there = RATE_TARGETS[row.target][0]
+            lines.append(
+                f"  {row.target} at or above {rps_there} req/s there, {row.low:.0f}-"
+                f"{row.high:.0f} here: {row.scenario} {row.rps:.0f} req/s, {row.verdict}"
+            )
+    roster = next((r for r in results if r.scenario == "roster"), None)
+    if roster is not None:
+        verdict = "meets" if roster.p95_ms < ROSTER_P95_TARGET_MS else "misses"
+        lines.append(
+            f"  roster page p95 under {ROSTER_P95_TARGET_MS} ms (not scaled):"
+            f" {roster.p95_ms:.1f} ms, {verdict}"
+        )
+    return "\n".join(lines)
 
 
 # --- machine speed ---------------------------------------------------------------------------
@@ -703,7 +785,7 @@ def main(argv: list[str] | None = None) -> int:
     database_url = processes.create_database(args.database_url)
     database_name = database_url.rsplit("/", 1)[-1]
     lease = processes.lease_redis_db(args.redis_url)
-    web = None
+    web = reference_web = None
     try:
         env = processes.staging_env(
             database_url=database_url,
@@ -713,13 +795,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         data = migrate_and_seed(env, args, password=password)
 
-        web = start_gunicorn(
-            env,
-            backend_dir=args.backend_dir.resolve(),
-            workers=args.workers,
-            log_dir=workdir,
-            extra=args.gunicorn_arg,
-        )
+        def serve(app: str, name: str) -> processes.ManagedProcess:
+            return start_gunicorn(
+                env,
+                backend_dir=args.backend_dir.resolve(),
+                workers=args.workers,
+                log_dir=workdir,
+                extra=args.gunicorn_arg,
+                app=app,
+                name=name,
+            )
+
+        web = serve("config.wsgi:application", "web")
         base = web.url
         tokens = {
             "admin": _login(base, data["admin"], password),
@@ -730,23 +817,29 @@ def main(argv: list[str] | None = None) -> int:
         }
         scenarios = build_scenarios(data, tokens, size=max(2000, args.cadets))
         results: list[Result] = []
-        reference = reference_cpu_ms()
+        loop_ms = reference_cpu_ms()
         print(
             f"\ngunicorn sync x{args.workers} ({args.settings}, LOG_LEVEL {args.log_level}), "
             f"wrk -t{args.threads} "
             f"-c{args.connections}, {args.duration:g}s per scenario after {args.warmup:g}s warm-up;"
-            f" machine speed: a fixed Python loop takes {reference} ms of CPU (lower is faster)"
+            f" machine speed: a fixed Python loop takes {loop_ms} ms of CPU (lower is faster)"
         )
         print(
             f"{'scenario':<16}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
             f"{'max ms':>9}{'errors':>8}{'app cpu':>9}{'db cpu':>8}  bytes"
         )
         for name in args.scenarios.split(","):
+            server = web
+            if name == "reference":
+                # Its own server, so the product's is measured exactly as it ships.
+                if reference_web is None:
+                    reference_web = serve(REFERENCE_APP, "reference")
+                server = reference_web
             result, size = measure(
                 name,
                 scenarios,
-                base=base,
-                web=web,
+                base=server.url,
+                web=server,
                 args=args,
                 database=database_name,
                 workdir=workdir,
@@ -757,6 +850,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{result.p99_ms:>9.1f}{result.max_ms:>9.1f}{result.errors:>8}"
                 f"{result.app_cpu_ms:>9.2f}{result.db_cpu_ms:>8.2f}  {size}  ({result.note})"
             )
+        report = targets_report(results)
+        if report:
+            print(report)
         machine = f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs"
         if args.json:
             args.json.write_text(
@@ -764,10 +860,11 @@ def main(argv: list[str] | None = None) -> int:
                     {
                         "machine": machine,
                         "date": time.strftime("%Y-%m-%d"),
-                        "reference_cpu_ms": reference,
+                        "reference_cpu_ms": loop_ms,
                         "args": {k: str(v) for k, v in vars(args).items()},
                         "counts": data["counts"],
                         "results": [asdict(result) for result in results],
+                        "targets_scaled": [asdict(row) for row in scale_targets(results)],
                     },
                     indent=2,
                 )
@@ -775,8 +872,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{machine}; server log {web.log_path}")
         return 1 if any(result.errors for result in results) else 0
     finally:
-        if web is not None:
-            web.stop()
+        for server in (web, reference_web):
+            if server is not None:
+                server.stop()
         lease.release()
         if args.keep:
             print(f"database kept: {database_url}")

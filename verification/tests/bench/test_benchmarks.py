@@ -25,7 +25,7 @@ Check = Callable[[str, Any], None]
 
 
 def api_throughput(stdout: str, figures: Any) -> None:
-    from verification.benchmarks.api_throughput import SCENARIOS
+    from verification.benchmarks.api_throughput import RATE_TARGETS, SCENARIOS
 
     assert figures["reference_cpu_ms"] > 0
     assert "machine speed: a fixed Python loop takes" in stdout
@@ -35,6 +35,19 @@ def api_throughput(stdout: str, figures: Any) -> None:
         assert row["requests"] > 0, row
         assert row["rps"] > 0, row
         assert row["errors"] == 0, row
+    # every rate target is scaled by the reference read and judged, in the JSON and printed
+    scaled = {(row["target"], row["scenario"]): row for row in figures["targets_scaled"]}
+    assert set(scaled) == {
+        (target, scenario)
+        for target, (_, scenarios) in RATE_TARGETS.items()
+        for scenario in scenarios
+    }
+    for row in scaled.values():
+        assert 0 < row["low"] < row["high"], row
+        assert row["verdict"] in {"meets", "misses", "cannot tell"}, row
+        assert f"{row['scenario']} {row['rps']:.0f} req/s, {row['verdict']}" in stdout
+    assert "targets scaled to this machine: the reference read does" in stdout
+    assert "roster page p95 under 50 ms (not scaled)" in stdout
 
 
 def api_cpu(stdout: str, figures: Any) -> None:
