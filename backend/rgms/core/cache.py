@@ -14,14 +14,18 @@ replaced, so it is never served.
 
 Hits and misses are counted in the cache itself, so every process of every service adds to the
 same figures, reported by :func:`stats`. Each process adds its counts in batches (every
-``COUNT_BATCH`` events or ``COUNT_INTERVAL`` seconds, and before :func:`stats` answers), so
-counting costs no round trip per read.
+``COUNT_BATCH`` events, at most ``COUNT_INTERVAL`` seconds after an event, and before
+:func:`stats` answers), so counting costs no round trip per read. The interval is kept by a
+timer thread: a worker that goes quiet after a read still adds it, where the worker that
+answers :func:`stats` can see it.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
+import os
 import secrets
 import threading
 import time
@@ -32,6 +36,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 300
 _HITS, _MISSES = "cache-stats:hits", "cache-stats:misses"
@@ -59,6 +64,7 @@ COUNT_INTERVAL = 5.0
 _pending: dict[str, int] = {}
 _pending_lock = threading.Lock()
 _last_flush = time.monotonic()
+_flush_timer: threading.Timer | None = None
 
 
 def _add(key: str, amount: int) -> None:
@@ -70,14 +76,36 @@ def _add(key: str, amount: int) -> None:
 
 
 def _flush_counts() -> None:
-    global _last_flush
+    global _last_flush, _flush_timer
     with _pending_lock:
         counts = dict(_pending)
         _pending.clear()
         _last_flush = time.monotonic()
+        if _flush_timer is not None:
+            _flush_timer.cancel()
+            _flush_timer = None
     for key, amount in counts.items():
         if amount:
             _add(key, amount)
+
+
+def _flush_counts_on_timer() -> None:
+    # On the timer's own thread, where an exception would only reach stderr as a traceback.
+    try:
+        _flush_counts()
+    except Exception:
+        logger.warning("read-cache hit/miss counts could not be added", exc_info=True)
+
+
+def _forget_timer_after_fork() -> None:
+    # A forked child has no timer thread (nor a holder of the lock); a --preload parent's
+    # timer must not stop the child from arming its own.
+    global _pending_lock, _flush_timer
+    _pending_lock = threading.Lock()
+    _flush_timer = None
+
+
+os.register_at_fork(after_in_child=_forget_timer_after_fork)
 
 
 @atexit.register
@@ -88,12 +116,17 @@ def _flush_counts_at_exit() -> None:
 
 
 def _count(key: str) -> None:
+    global _flush_timer
     with _pending_lock:
         _pending[key] = _pending.get(key, 0) + 1
         due = (
             sum(_pending.values()) >= COUNT_BATCH
             or time.monotonic() - _last_flush >= COUNT_INTERVAL
         )
+        if not due and _flush_timer is None:
+            _flush_timer = threading.Timer(COUNT_INTERVAL, _flush_counts_on_timer)
+            _flush_timer.daemon = True
+            _flush_timer.start()
     if due:
         _flush_counts()
 

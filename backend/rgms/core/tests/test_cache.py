@@ -3,6 +3,7 @@ and hit/miss figures that add up."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -110,3 +111,21 @@ def test_counts_reach_the_cache_in_batches(counter: CallCounter) -> None:
     assert "incr" not in counter.calls
     cache.get_or_build(["batch-ns"], ["k"], lambda: 1)
     assert counter.calls.count("incr") == 1
+
+
+def test_counts_reach_the_cache_within_the_interval_without_more_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given no counts pending, and a short interval
+    monkeypatch.setattr(cache, "COUNT_INTERVAL", 0.2)
+    cache.stats()
+    stored = int(django_cache.get(cache._HITS) or 0)
+    cache.get_or_build(["interval-ns"], ["k"], lambda: 1)
+    # when one hit is counted and this process then reads nothing more
+    cache.get_or_build(["interval-ns"], ["k"], lambda: 1)
+    assert int(django_cache.get(cache._HITS) or 0) == stored  # pending, not yet added
+    # then it is added within the interval all the same (as another worker's stats see it)
+    deadline = time.monotonic() + 5
+    while int(django_cache.get(cache._HITS) or 0) == stored and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert int(django_cache.get(cache._HITS) or 0) == stored + 1
