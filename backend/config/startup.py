@@ -9,9 +9,10 @@ def freeze_loaded_objects() -> None:
     """Import every view (Django loads the URLconf lazily, at the first request), then move
     every object loaded so far into the garbage collector's permanent generation.
 
-    Those ~200,000 objects (modules, classes, the URLconf, settings) live as long as the
-    process, yet every full collection walked them all: one took as many instructions as
-    about 30 cached reads, and landed inside whichever request triggered it. Frozen, they are
+    Those objects (~176,000 in a web worker: modules, classes, the URLconf, settings) live as
+    long as the process, yet every full collection walked them all: 132 ms of CPU on the
+    benchmark VM, as many instructions as about 30 cached reads, inside whichever request set
+    it off. Frozen, they are
     never walked again; the collector still finds cycles among everything made afterwards.
     Measured with verification/benchmarks/api_cpu.py (docs/benchmarks/api-throughput.md)."""
     get_resolver().url_patterns  # noqa: B018 - the property imports every view

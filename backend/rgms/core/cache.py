@@ -97,15 +97,17 @@ def _flush_counts_on_timer() -> None:
         logger.warning("read-cache hit/miss counts could not be added", exc_info=True)
 
 
-def _forget_timer_after_fork() -> None:
-    # A forked child has no timer thread (nor a holder of the lock); a --preload parent's
-    # timer must not stop the child from arming its own.
+def _start_afresh_after_fork() -> None:
+    # A forked child has no timer thread (nor a holder of the lock), and the counts it
+    # inherited are still the parent's to add: a --preload parent's timer must not stop the
+    # child from arming its own, nor its counts be added twice.
     global _pending_lock, _flush_timer
     _pending_lock = threading.Lock()
     _flush_timer = None
+    _pending.clear()
 
 
-os.register_at_fork(after_in_child=_forget_timer_after_fork)
+os.register_at_fork(after_in_child=_start_afresh_after_fork)
 
 
 @atexit.register

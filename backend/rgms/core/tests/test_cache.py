@@ -3,6 +3,7 @@ and hit/miss figures that add up."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -132,3 +133,23 @@ def test_counts_reach_the_cache_within_the_interval_without_more_reads(
     while int(django_cache.get(cache._HITS) or 0) == stored and time.monotonic() < deadline:
         time.sleep(0.05)
     assert int(django_cache.get(cache._HITS) or 0) == stored + 1
+
+
+def test_a_forked_child_adds_only_its_own_counts() -> None:
+    # given a count pending in this process
+    cache.stats()
+    cache.get_or_build(["fork-ns"], ["k"], lambda: 1)
+    assert cache._pending
+    # when the process forks
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child reports what it would add, and whether it may arm a timer
+        os.write(write_end, f"{sum(cache._pending.values())} {cache._flush_timer}".encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    reported = os.read(read_end, 100).decode()
+    os.close(read_end)
+    os.close(write_end)
+    # then the child starts with nothing pending and no timer; the parent keeps its count
+    assert reported == "0 None"
+    assert sum(cache._pending.values()) == 1
