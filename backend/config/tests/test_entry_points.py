@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from config import env
-from config.tests.test_production_settings import COMPLETE_ENVIRONMENT
+from config.tests.test_production_settings import COMPLETE_ENVIRONMENT, run_python
 
 PROBE = """
 import gc, json, sys
@@ -26,18 +22,8 @@ print(json.dumps({{
 @pytest.mark.parametrize("module", ["config.wsgi", "config.asgi"])
 def test_entry_point_loads_the_views_and_freezes_them(module: str) -> None:
     # given a production environment (importing connects to nothing)
-    clean = {k: v for k, v in os.environ.items() if k not in env.VARIABLES}
-    clean.update(COMPLETE_ENVIRONMENT)
     # when a server imports the entry point
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module=module)],
-        cwd=env.BACKEND_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python("-c", PROBE.format(module=module), environment=COMPLETE_ENVIRONMENT)
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout.strip().splitlines()[-1])
     # then the views are imported before the first request, and everything loaded is out of

@@ -30,11 +30,12 @@ MALFORMED = {
 }
 
 
-def _manage(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_python(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python <args>` in backend/, with `environment` in place of the RGMS variables."""
     clean = {k: v for k, v in os.environ.items() if k not in env.VARIABLES}
     clean.update(environment)
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=env.BACKEND_DIR,
         env=clean,
         capture_output=True,
@@ -42,6 +43,10 @@ def _manage(*args: str, environment: dict[str, str]) -> subprocess.CompletedProc
         timeout=60,
         check=False,
     )
+
+
+def _manage(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return run_python("manage.py", *args, environment=environment)
 
 
 def test_every_required_variable_is_covered() -> None:

@@ -7,8 +7,8 @@ request, persistent database connections), does 260-470 req/s there at 10 connec
 the legacy Node backend does 1,785. Our VMs have run the same code several times slower on
 one day than on another, so an absolute target cannot be checked on a machine of unknown
 speed. ``api_throughput`` therefore also measures this read, in the same run, on the same
-database, settings, middleware and gunicorn configuration as the product, and estimates the
-legacy backend's rates on this machine from it (``api_throughput.legacy_estimate``).
+database, settings, middleware and gunicorn configuration as the product, and scales the
+targets to this machine by it (``api_throughput.scale_targets``).
 
 Benchmark-only: the product's URLconf never includes it. ``wsgi.application`` is the
 product's WSGI application with ``urls`` as its URLconf: every product route, then one more.
