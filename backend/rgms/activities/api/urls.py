@@ -10,6 +10,6 @@ images = SimpleRouter()
 images.register("images", ActivityImageViewSet, basename="activity-image")
 
 urlpatterns = [
-    path("", include(router.urls)),
+    *router.urls,
     path("activities/<int:activity_pk>/", include(images.urls)),
 ]
