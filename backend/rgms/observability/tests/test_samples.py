@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 import time
 from collections.abc import Iterator
 from fractions import Fraction
@@ -145,3 +147,63 @@ def test_redis_reservoir_is_bounded_and_weighted(redis_client: redis.Redis) -> N
     assert {weight for _, weight in read} == {Fraction(5)}
     assert redis_client.llen(f"rgms-obs-test:req:{int(minute_start // 60)}:samples") == 10
     assert sum(weight for _, weight in read) == 50
+
+
+def _algorithm_r(items: list[str], draws: list[float], cap: int) -> list[str]:
+    """The reservoir of adding `items` one at a time (written from the algorithm's description)."""
+    kept: list[str] = []
+    for seen, (item, draw) in enumerate(zip(items, draws, strict=True), start=1):
+        if seen <= cap:
+            kept.append(item)
+        elif (slot := math.floor(draw * seen)) < cap:
+            kept[slot] = item
+    return kept
+
+
+@pytest.mark.needs_redis
+def test_a_flush_adds_each_minute_in_one_call_as_if_sample_by_sample(
+    redis_client: redis.Redis,
+) -> None:
+    # given a cap of 10 per minute, fixed random draws, and 50 buffered requests in one
+    # minute and 3 in the next
+    rng = random.Random(7)
+    draws = [rng.random() for _ in range(53)]
+    store = samples.RedisStore(
+        redis_client,
+        prefix="rgms-obs-test",
+        caps={samples.REQUESTS: 10, samples.TASKS: 10},
+        rand=iter(draws).__next__,
+        flush_interval=3600,
+    )
+    calls: list[int] = []
+    script = store._script
+
+    def counted(*, keys: list[str], args: list[object], client: object) -> object:
+        calls.append(len(args))
+        return script(keys=keys, args=args, client=client)
+
+    store._script = counted  # type: ignore[method-assign]
+    first, second = NOW - 120, NOW - 60
+    encoded = {
+        first: [samples.encode_request(_request(first + i)) for i in range(50)],
+        second: [samples.encode_request(_request(second + i)) for i in range(3)],
+    }
+    for minute, lines in encoded.items():
+        for line in lines:
+            store.add(samples.REQUESTS, line, minute, buffered=True)
+    # when the buffer is flushed
+    store.flush()
+    # then each minute took one script call: cap, ttl, then a sample and its draw per request
+    assert calls == [2 + 2 * 50, 2 + 2 * 3]
+    # and each minute holds what adding its samples one at a time gives, with the true count,
+    # and expires on its own
+    for minute, lines, minute_draws in (
+        (first, encoded[first], draws[:50]),
+        (second, encoded[second], draws[50:]),
+    ):
+        base = f"rgms-obs-test:req:{int(minute // 60)}"
+        kept = [raw.decode() for raw in redis_client.lrange(f"{base}:samples", 0, -1)]
+        assert kept == _algorithm_r(lines, minute_draws, cap=10)
+        assert int(redis_client.get(f"{base}:seen")) == len(lines)
+        assert 0 < redis_client.ttl(f"{base}:samples") <= samples.KEY_TTL_SECONDS
+        assert 0 < redis_client.ttl(f"{base}:seen") <= samples.KEY_TTL_SECONDS
