@@ -13,9 +13,11 @@ from typing import Any
 
 from django.utils.crypto import constant_time_compare
 from rest_framework import exceptions
+from rest_framework.request import Request
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import TokenError
 
+from rgms.api.caching import want_reads_of
 from rgms.authentication.exceptions import TokenRefused
 from rgms.authentication.tokens import (
     PASSWORD_VERSION_CLAIM,
@@ -55,6 +57,12 @@ def user_token_refusal(
 class RGMSJWTAuthentication(authentication.JWTAuthentication):
     """Bearer access tokens only, of active, approved users (REST_FRAMEWORK default)."""
 
+    view: Any = None  # the DRF view being served, when there is one
+
+    def authenticate(self, request: Request) -> tuple[User, AccessToken] | None:
+        self.view = (request.parser_context or {}).get("view")
+        return super().authenticate(request)
+
     def get_raw_token(self, header: bytes) -> bytes | None:
         try:
             return super().get_raw_token(header)
@@ -71,6 +79,7 @@ class RGMSJWTAuthentication(authentication.JWTAuthentication):
             raise TokenRefused(token_error_message(exc)) from exc
 
     def get_user(self, validated_token: Any) -> User:
+        want_reads_of(self.view, validated_token)  # fetched with the user (rgms.api.caching)
         try:
             found = user_by_id(validated_token.user_id)
         except User.DoesNotExist as exc:

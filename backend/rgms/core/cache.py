@@ -12,6 +12,12 @@ generations; it is a hit only when they are equal. A value built from data that 
 write then changed carries the generations read before the build, which the write has
 replaced, so it is never served.
 
+Within a :func:`request_scope`, reads named in advance by :func:`want` are fetched in the
+same MGET as the next lookup (the request's user, looked up by its authentication), and the
+read itself then needs no round trip of its own. The values are those of that moment; any
+:func:`invalidate` in the scope drops them, so a request never reads back from before its
+own write.
+
 Hits and misses are counted in the cache itself, so every process of every service adds to the
 same figures, reported by :func:`stats`. Each process adds its counts in batches (every
 ``COUNT_BATCH`` events, at most ``COUNT_INTERVAL`` seconds after an event, and before
@@ -29,13 +35,16 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
 
 T = TypeVar("T")
+Read = tuple[Iterable[str], Iterable[object]]  # a read's namespaces and key parts
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 300
@@ -133,6 +142,56 @@ def _count(key: str) -> None:
         _flush_counts()
 
 
+def _read_keys(namespaces: Iterable[str], parts: Iterable[object]) -> tuple[list[str], str]:
+    """The generation keys of a read's namespaces (sorted) and the key of its entry."""
+    names = sorted(namespaces)
+    return [f"cache-gen:{name}" for name in names], cache_key(names, *parts)
+
+
+@dataclass
+class _Scope:
+    wanted: set[str] = field(default_factory=set)
+    fetched: dict[str, Any] = field(default_factory=dict)  # a key's value, None when absent
+
+
+_scope: ContextVar[_Scope | None] = ContextVar("rgms_cache_scope", default=None)
+
+
+@contextlib.contextmanager
+def request_scope() -> Iterator[None]:
+    """Where :func:`want` takes effect: one request's dispatch."""
+    token = _scope.set(_Scope())
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def want(reads: Iterable[Read]) -> None:
+    """Fetch these reads (namespaces, parts, as :func:`get_or_build` takes them) with the next
+    lookup of the current request scope; outside one, nothing happens. Only a hint: a read
+    takes a fetched value only under exactly its own keys."""
+    scope = _scope.get()
+    if scope is not None:
+        for namespaces, parts in reads:
+            generation_keys, key = _read_keys(namespaces, parts)
+            scope.wanted.update(generation_keys)
+            scope.wanted.add(key)
+
+
+def _get_many(keys: list[str]) -> dict[str, Any]:
+    scope = _scope.get()
+    if scope is None:
+        return cache.get_many(keys)
+    if all(key in scope.fetched for key in keys):  # each fetched value serves one read
+        return {key: value for key in keys if (value := scope.fetched.pop(key)) is not None}
+    extra = scope.wanted.difference(keys)
+    scope.wanted.clear()
+    found = cache.get_many([*keys, *extra])
+    scope.fetched.update({key: found.get(key) for key in extra})
+    return found
+
+
 def get_or_build(
     namespaces: Iterable[str],
     parts: Iterable[object],
@@ -147,9 +206,8 @@ def get_or_build(
     read cache; the per-request user lookup would otherwise drown them). An exception raised
     by `build` propagates and nothing is stored."""
     names = sorted(namespaces)
-    key = cache_key(names, *parts)
-    generation_keys = [f"cache-gen:{name}" for name in names]
-    found = cache.get_many([*generation_keys, key])
+    generation_keys, key = _read_keys(names, parts)
+    found = _get_many([*generation_keys, key])
     generations = [found.get(generation_key) for generation_key in generation_keys]
     entry = found.get(key)
     if isinstance(entry, tuple) and None not in generations and entry[0] == generations:
@@ -181,6 +239,10 @@ def invalidate(*namespaces: str, now: bool = False) -> None:
         tokens = {f"cache-gen:{namespace}": secrets.token_hex(8) for namespace in namespaces}
         cache.set_many(tokens, timeout=None)
 
+    scope = _scope.get()
+    if scope is not None:
+        scope.wanted.clear()
+        scope.fetched.clear()
     if now:
         bump()
     transaction.on_commit(bump)

@@ -31,9 +31,9 @@ def user_namespace(user_id: int | None) -> str:
     return GLOBAL_NAMESPACE if user_id is None else f"notifications:user:{user_id}"
 
 
-def viewer_namespaces(viewer: User) -> list[str]:
+def viewer_namespaces(viewer_id: int) -> list[str]:
     """What the viewer's own list depends on (global rows too: everyone sees some)."""
-    return [CACHE_NAMESPACE, user_namespace(viewer.pk), GLOBAL_NAMESPACE]
+    return [CACHE_NAMESPACE, user_namespace(viewer_id), GLOBAL_NAMESPACE]
 
 
 def notifications_invalidate(user_ids: Iterable[int | None]) -> None:
@@ -99,7 +99,9 @@ def notification_unread_count(*, viewer: User) -> int:
             .count()
         )
 
-    return cache.get_or_build(viewer_namespaces(viewer), ["unread", viewer.pk, viewer.role], build)
+    return cache.get_or_build(
+        viewer_namespaces(viewer.pk), ["unread", viewer.pk, viewer.role], build
+    )
 
 
 def push_subscription_list(*, user: User) -> QuerySet[PushSubscription]:

@@ -12,9 +12,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from rgms.api.caching import CachedReadsMixin
 from rgms.api.pagination import PagePagination
 from rgms.api.permissions import IsAdmin, IsStaffOrAdmin
 from rgms.api.schema import error_responses
+from rgms.authentication.tokens import ROLE_CLAIM
 from rgms.cadets import services
 from rgms.cadets.api.serializers import (
     CadetFilterSerializer,
@@ -59,12 +61,24 @@ ROSTER_PARAMETERS = frozenset(
 )
 
 
-def _scope(user: Any) -> str:
+def _scope(role: str, cadet_id: int | None) -> str:
     """Whose view of the data a cached body is: admin and staff share one, a cadet has theirs."""
-    return "all" if user.role != Role.CADET else f"cadet-{user.cadet_id}"
+    return "all" if role != Role.CADET else f"cadet-{cadet_id}"
 
 
-class CadetViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
+def _profile_read(scope: str, cadet_id: int) -> cache.Read:
+    return [cadet_namespace(cadet_id), TRAINING_DAYS_NAMESPACE], ["profile", scope, cadet_id]
+
+
+def _roster_read(request: Request, scope: str) -> cache.Read | None:
+    """The roster page's cached read; None when a query parameter it does not know keeps it
+    out of the cache (the body's page links repeat them, so the full path is in the key)."""
+    if not set(request.query_params) <= ROSTER_PARAMETERS:
+        return None
+    return [ROSTER_NAMESPACE], ["roster", scope, request.get_host(), request.get_full_path()]
+
+
+class CadetViewSet(CachedReadsMixin, ActionPermissionsMixin, viewsets.GenericViewSet):
     """Cadets. Admin and staff read all and create or update; a cadet reads only their own
     row (another cadet's id is 404). DELETE archives (admin); `?force=true` deletes."""
 
@@ -111,16 +125,10 @@ class CadetViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
             results = [roster_row(row, total_days=total_days) for row in rows]
             return json_bytes(self.get_paginated_response(results).data)
 
-        if not set(request.query_params) <= ROSTER_PARAMETERS:
-            # Parameters the roster does not know cannot fill the cache (the body's page
-            # links repeat them, so the full path is part of the key).
+        read = _roster_read(request, _scope(user.role, user.cadet_id))
+        if read is None:
             return json_response(build())
-        body = cache.get_or_build(
-            [ROSTER_NAMESPACE],
-            ["roster", _scope(user), request.get_host(), request.get_full_path()],
-            build,
-        )
-        return json_response(body)
+        return json_response(cache.get_or_build(*read, build))
 
     @extend_schema(responses={200: CadetOutputSerializer, **DETAIL_ERRORS})
     def retrieve(self, request: Request, pk: str | None = None) -> HttpResponse:
@@ -131,14 +139,25 @@ class CadetViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
             profile = cadet_profile_get(viewer=user, cadet_id=cadet_id)
             return json_bytes(profile) if profile is not None else b""
 
-        body = cache.get_or_build(
-            [cadet_namespace(cadet_id), TRAINING_DAYS_NAMESPACE],
-            ["profile", _scope(user), cadet_id],
-            build,
-        )
+        body = cache.get_or_build(*_profile_read(_scope(user.role, user.cadet_id), cadet_id), build)
         if not body:
             raise Http404
         return json_response(body)
+
+    def cached_reads(self, claims: Any) -> list[cache.Read]:
+        role = claims[ROLE_CLAIM]
+        if self.action == "list":
+            # A cadet's roster scope needs their cadet id, which only the user row has.
+            read = _roster_read(self.request, _scope(role, None)) if role != Role.CADET else None
+            return [read] if read is not None else []
+        if self.action == "retrieve":
+            try:
+                cadet_id = int(self.kwargs["pk"])
+            except ValueError:
+                return []
+            # A cadet is taken to read their own profile (the read decides whether they do).
+            return [_profile_read(_scope(role, cadet_id), cadet_id)]
+        return []
 
     @extend_schema(
         request=CadetInputSerializer,

@@ -6,31 +6,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.core.cache import cache as django_cache
 
 from rgms.core import cache
-
-
-class CallCounter:
-    """Stands in for Django's cache and counts the calls that reach it."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self.inner, name)
-        if not callable(attribute):
-            return attribute
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append(name)
-            return attribute(*args, **kwargs)
-
-        return counted
+from rgms.core.testing import CallCounter
 
 
 @pytest.fixture
@@ -64,6 +45,62 @@ def test_a_hit_is_one_round_trip(counter: CallCounter) -> None:
     # then each read was a single MGET and nothing was rebuilt
     assert counter.calls == ["get_many"] * 3
     assert built == [1]
+
+
+def test_a_wanted_read_comes_with_the_next_lookup_of_its_request(counter: CallCounter) -> None:
+    # given two cached reads (the request's user, then the view's body)
+    user_build, _ = builder("user")
+    body_build, built = builder(b"body")
+    cache.get_or_build(["user:1"], ["row"], user_build)
+    cache.get_or_build(["cadet:1", "days"], ["profile"], body_build)
+    counter.calls.clear()
+    with cache.request_scope():
+        # when the body is wanted before the user's lookup
+        cache.want([(["days", "cadet:1"], ["profile"])])
+        assert cache.get_or_build(["user:1"], ["row"], user_build) == "user"
+        assert cache.get_or_build(["cadet:1", "days"], ["profile"], body_build) == b"body"
+        # then both came in one MGET, and the body was not rebuilt
+        assert counter.calls == ["get_many"]
+        assert built == [1]
+        # and a fetched value serves one read: the same read again asks the cache
+        cache.get_or_build(["cadet:1", "days"], ["profile"], body_build)
+        assert counter.calls == ["get_many", "get_many"]
+
+
+def test_a_read_takes_fetched_values_only_under_its_own_keys(counter: CallCounter) -> None:
+    # given a request that wanted a read it does not make (a wrong guess)
+    build, built = builder(b"mine")
+    cache.get_or_build(["cadet:2"], ["profile"], build)
+    counter.calls.clear()
+    with cache.request_scope():
+        cache.want([(["cadet:3"], ["profile"])])
+        cache.get_or_build(["user:1"], ["row"], lambda: "user")
+        # when it reads something else
+        value = cache.get_or_build(["cadet:2"], ["profile"], build)
+    # then that read asked the cache itself, and got its own value
+    assert value == b"mine"
+    assert counter.calls.count("get_many") == 2
+    assert built == [1]
+
+
+def test_wanting_outside_a_request_scope_changes_nothing(counter: CallCounter) -> None:
+    cache.want([(["cadet:1"], ["profile"])])
+    cache.get_or_build(["user:1"], ["row"], lambda: "user")
+    cache.get_or_build(["cadet:1"], ["profile"], lambda: b"body")
+    assert counter.calls.count("get_many") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_the_request_drops_what_it_fetched() -> None:
+    # given a request that fetched a read with its user
+    cache.get_or_build(["ns"], ["k"], lambda: "before")
+    with cache.request_scope():
+        cache.want([(["ns"], ["k"])])
+        cache.get_or_build(["user:1"], ["row"], lambda: "user")
+        # when the request itself writes to the read's namespace
+        cache.invalidate("ns")  # outside a transaction: at once
+        # then its read is of after the write, not what was fetched before it
+        assert cache.get_or_build(["ns"], ["k"], lambda: "after") == "after"
 
 
 @pytest.mark.django_db(transaction=True)

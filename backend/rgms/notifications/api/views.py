@@ -17,9 +17,11 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from rgms.api.caching import CachedReadsMixin
 from rgms.api.pagination import PagePagination, RecentFirstCursorPagination
 from rgms.api.permissions import IsStaffOrAdmin
 from rgms.api.schema import error_responses
+from rgms.authentication.tokens import ROLE_CLAIM
 from rgms.cadets.api.support import json_bytes, json_response, query_params
 from rgms.core import cache
 from rgms.notifications import selectors, services
@@ -45,6 +47,20 @@ LIST_PARAMETERS = frozenset(
 )
 
 
+def _list_read(request: Request, user_id: int, role: str) -> cache.Read | None:
+    """The list's cached read; None when a query parameter it does not know keeps it out of
+    the cache."""
+    if not set(request.query_params) <= LIST_PARAMETERS:
+        return None
+    everyone = "scope" in request.query_params or "user_id" in request.query_params
+    namespaces = (
+        [selectors.CACHE_NAMESPACE, selectors.ANY_USER_NAMESPACE]
+        if everyone
+        else selectors.viewer_namespaces(user_id)
+    )
+    return namespaces, ["list", user_id, role, request.get_host(), request.get_full_path()]
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List notifications (newest first, cursor pages)",
@@ -68,6 +84,7 @@ LIST_PARAMETERS = frozenset(
     ),
 )
 class NotificationViewSet(
+    CachedReadsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -100,16 +117,14 @@ class NotificationViewSet(
             rows = NotificationOutputSerializer(page, many=True).data
             return json_bytes(self.get_paginated_response(rows).data)
 
-        if not set(request.query_params) <= LIST_PARAMETERS:
+        read = _list_read(request, user.pk, user.role)
+        if read is None:
             return json_response(build())
-        everyone = "scope" in request.query_params or "user_id" in request.query_params
-        namespaces = (
-            [selectors.CACHE_NAMESPACE, selectors.ANY_USER_NAMESPACE]
-            if everyone
-            else selectors.viewer_namespaces(user)
-        )
-        parts = ["list", user.pk, user.role, request.get_host(), request.get_full_path()]
-        return json_response(cache.get_or_build(namespaces, parts, build))
+        return json_response(cache.get_or_build(*read, build))
+
+    def cached_reads(self, claims: Any) -> list[cache.Read]:
+        read = _list_read(self.request, claims.user_id, claims[ROLE_CLAIM])
+        return [read] if self.action == "list" and read is not None else []
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = NotificationCreateInputSerializer(data=request.data)
