@@ -272,6 +272,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "rgms.api.exceptions.exception_handler",
     # OPTIONS without serializer introspection (rgms.api.metadata says why).
     "DEFAULT_METADATA_CLASS": "rgms.api.metadata.ApiMetadata",
+    # DRF's negotiation, without parsing the Accept headers nearly every client sends.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "rgms.api.negotiation.ApiContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
