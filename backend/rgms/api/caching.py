@@ -20,9 +20,9 @@ from rest_framework.request import Request
 from rgms.core import cache
 
 
+# No class docstring: drf-spectacular would take it as the description of every operation of
+# a view that has none of its own.
 class CachedReadsMixin:
-    """For DRF views: the reads ``cached_reads`` names are fetched with the user."""
-
     def dispatch(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         with cache.request_scope():
             return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
