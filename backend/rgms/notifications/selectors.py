@@ -88,6 +88,10 @@ def notification_detail_queryset(*, viewer: User) -> QuerySet[Notification]:
     return Notification.objects.filter(notification_visible_q(viewer=viewer))
 
 
+def unread_count_read(viewer_id: int, role: str) -> cache.Read:
+    return viewer_namespaces(viewer_id), ["unread", viewer_id, role]
+
+
 def notification_unread_count(*, viewer: User) -> int:
     """Unread notifications this viewer can mark read; cached until a write to the viewer's
     own or the global notifications."""
@@ -99,9 +103,7 @@ def notification_unread_count(*, viewer: User) -> int:
             .count()
         )
 
-    return cache.get_or_build(
-        viewer_namespaces(viewer.pk), ["unread", viewer.pk, viewer.role], build
-    )
+    return cache.get_or_build(*unread_count_read(viewer.pk, viewer.role), build)
 
 
 def push_subscription_list(*, user: User) -> QuerySet[PushSubscription]:

@@ -37,6 +37,7 @@ def _read_twice(client: APIClient, path: str, counter: CallCounter) -> tuple[byt
         ("cadet_client", "profile"),
         ("admin_client", "profile"),
         ("cadet_client", "/api/v1/notifications/"),
+        ("staff_client", "/api/v1/notifications/unread-count/"),
         ("admin_client", "/api/v1/notifications/?scope=all"),
         ("admin_client", "/api/v1/cadets/?page_size=5"),
         ("staff_client", "/api/v1/cadets/"),

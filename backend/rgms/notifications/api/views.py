@@ -123,6 +123,8 @@ class NotificationViewSet(
         return json_response(cache.get_or_build(*read, build))
 
     def cached_reads(self, claims: Any) -> list[cache.Read]:
+        if self.action == "unread_count":
+            return [selectors.unread_count_read(claims.user_id, claims[ROLE_CLAIM])]
         read = _list_read(self.request, claims.user_id, claims[ROLE_CLAIM])
         return [read] if self.action == "list" and read is not None else []
 
