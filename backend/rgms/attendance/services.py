@@ -24,6 +24,7 @@ from rgms.attendance.models import (
 from rgms.cadets.caching import cadet_reads_invalidate
 from rgms.cadets.models import Cadet
 from rgms.cadets.services import cadet_notify, cadet_notify_many
+from rgms.core import cache
 from rgms.core.exceptions import Conflict, NotAllowed
 from rgms.grading.services import (
     grade_attendance_recount,
@@ -109,6 +110,7 @@ RETURNING id, xmax = 0
 
 
 @transaction.atomic
+@cache.invalidations_together()
 def attendance_mark(
     *,
     training_day: TrainingDay,
@@ -146,6 +148,7 @@ class BulkMarkResult:
 
 
 @transaction.atomic
+@cache.invalidations_together()
 def attendance_mark_many(
     *, training_day: TrainingDay, items: list[dict[str, Any]]
 ) -> BulkMarkResult:
@@ -191,6 +194,7 @@ def attendance_mark_many(
 
 
 @transaction.atomic
+@cache.invalidations_together()
 def attendance_update(*, record: AttendanceRecord, data: dict[str, Any]) -> AttendanceRecord:
     grade_lock(cadet_ids=[record.cadet_id])
     for field in RECORD_FIELDS:

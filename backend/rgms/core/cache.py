@@ -227,6 +227,36 @@ def get_or_build(
     return value
 
 
+def _bump(namespaces: Iterable[str]) -> None:
+    tokens = {f"cache-gen:{namespace}": secrets.token_hex(8) for namespace in namespaces}
+    cache.set_many(tokens, timeout=None)
+
+
+_together: ContextVar[set[str] | None] = ContextVar("rgms_cache_together", default=None)
+
+
+@contextlib.contextmanager
+def invalidations_together() -> Iterator[None]:
+    """Within (a ``with`` block, or as a decorator): :func:`invalidate` gathers its namespaces,
+    and one bump on commit drops them all, one Redis call where each call made its own.
+
+    Use it inside the transaction that makes the writes (under ``transaction.atomic``); the
+    bump is then registered for that transaction's commit, as each call's would have been.
+    It is registered even when the block raises: a caller that catches the error may still
+    commit what was written before it. Nested blocks leave the bump to the outermost."""
+    if _together.get() is not None:
+        yield
+        return
+    gathered: set[str] = set()
+    token = _together.set(gathered)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+        if gathered:
+            transaction.on_commit(lambda: _bump(gathered))
+
+
 def invalidate(*namespaces: str, now: bool = False) -> None:
     """Drop every cached read of these namespaces once the current transaction commits.
 
@@ -234,18 +264,17 @@ def invalidate(*namespaces: str, now: bool = False) -> None:
     change by the code that made it, even inside its uncommitted transaction (a user archived
     by this request and looked up again by it). The bump on commit is still needed: a reader
     in between may have cached the pre-commit row under the new generation."""
-
-    def bump() -> None:
-        tokens = {f"cache-gen:{namespace}": secrets.token_hex(8) for namespace in namespaces}
-        cache.set_many(tokens, timeout=None)
-
     scope = _scope.get()
     if scope is not None:
         scope.wanted.clear()
         scope.fetched.clear()
     if now:
-        bump()
-    transaction.on_commit(bump)
+        _bump(namespaces)
+    gathered = _together.get()
+    if gathered is not None:
+        gathered.update(namespaces)
+    else:
+        transaction.on_commit(lambda: _bump(namespaces))
 
 
 def stats() -> dict[str, Any]:

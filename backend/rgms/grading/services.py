@@ -22,6 +22,7 @@ from rgms.audit.services import audit_record
 from rgms.cadets.caching import cadet_reads_invalidate
 from rgms.cadets.models import Cadet
 from rgms.cadets.services import cadet_notify
+from rgms.core import cache
 from rgms.grading.models import Grade, MeritDemeritLog
 from rgms.users.models import User
 
@@ -156,6 +157,7 @@ def _grade_locked(grade_id: int) -> Grade | None:
 
 
 @transaction.atomic
+@cache.invalidations_together()
 def grade_update(*, grade_id: int, data: dict[str, Any], updated_by: User | None) -> Grade | None:
     """Update scores, status and merit/demerit totals; the grade as it now is (with its
     cadet's fields, for selectors.grade_row), or None when there is no such grade. A change

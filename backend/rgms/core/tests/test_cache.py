@@ -3,12 +3,14 @@ and hit/miss figures that add up."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
 
 import pytest
 from django.core.cache import cache as django_cache
+from django.db import transaction
 
 from rgms.core import cache
 from rgms.core.testing import CallCounter
@@ -101,6 +103,55 @@ def test_a_write_in_the_request_drops_what_it_fetched() -> None:
         cache.invalidate("ns")  # outside a transaction: at once
         # then its read is of after the write, not what was fetched before it
         assert cache.get_or_build(["ns"], ["k"], lambda: "after") == "after"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invalidations_together_drop_everything_in_one_call_on_commit(
+    counter: CallCounter,
+) -> None:
+    # given cached reads in three namespaces
+    for name in ("a", "b", "c"):
+        cache.get_or_build([name], ["k"], lambda: "old")
+    counter.calls.clear()
+    # when one transaction invalidates two of them together, in two calls
+    with transaction.atomic():
+        with cache.invalidations_together():
+            cache.invalidate("a")
+            cache.invalidate("b", "a")
+        # then nothing is dropped before the commit
+        assert counter.calls == []
+        assert cache.get_or_build(["a"], ["k"], lambda: "new") == "old"
+        counter.calls.clear()
+    # and the commit drops both with one call, and nothing else
+    assert counter.calls == ["set_many"]
+    assert cache.get_or_build(["a"], ["k"], lambda: "new") == "new"
+    assert cache.get_or_build(["b"], ["k"], lambda: "new") == "new"
+    assert cache.get_or_build(["c"], ["k"], lambda: "new") == "old"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invalidations_together_survive_an_error_the_caller_commits_past() -> None:
+    cache.get_or_build(["a"], ["k"], lambda: "old")
+
+    @cache.invalidations_together()
+    def write_then_fail() -> None:
+        cache.invalidate("a")
+        raise ValueError("after the write")
+
+    with transaction.atomic(), contextlib.suppress(ValueError):
+        write_then_fail()
+    assert cache.get_or_build(["a"], ["k"], lambda: "new") == "new"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invalidations_together_nest_into_the_outermost(counter: CallCounter) -> None:
+    with transaction.atomic():
+        with cache.invalidations_together():
+            cache.invalidate("a")
+            with cache.invalidations_together():
+                cache.invalidate("b")
+        counter.calls.clear()
+    assert counter.calls == ["set_many"]
 
 
 @pytest.mark.django_db(transaction=True)
