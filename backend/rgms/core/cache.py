@@ -51,8 +51,12 @@ DEFAULT_TIMEOUT = 300
 _HITS, _MISSES = "cache-stats:hits", "cache-stats:misses"
 
 
+def _generation_key(namespace: str) -> str:
+    return f"cache-gen:{namespace}"
+
+
 def _generation(namespace: str) -> str:
-    key = f"cache-gen:{namespace}"
+    key = _generation_key(namespace)
     token = cache.get(key)
     if token is None:
         token = secrets.token_hex(8)
@@ -145,7 +149,7 @@ def _count(key: str) -> None:
 def _read_keys(namespaces: Iterable[str], parts: Iterable[object]) -> tuple[list[str], str]:
     """The generation keys of a read's namespaces (sorted) and the key of its entry."""
     names = sorted(namespaces)
-    return [f"cache-gen:{name}" for name in names], cache_key(names, *parts)
+    return [_generation_key(name) for name in names], cache_key(names, *parts)
 
 
 @dataclass
@@ -228,7 +232,7 @@ def get_or_build(
 
 
 def _bump(namespaces: Iterable[str]) -> None:
-    tokens = {f"cache-gen:{namespace}": secrets.token_hex(8) for namespace in namespaces}
+    tokens = {_generation_key(namespace): secrets.token_hex(8) for namespace in namespaces}
     cache.set_many(tokens, timeout=None)
 
 

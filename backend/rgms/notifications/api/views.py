@@ -125,8 +125,10 @@ class NotificationViewSet(
     def cached_reads(self, claims: Any) -> list[cache.Read]:
         if self.action == "unread_count":
             return [selectors.unread_count_read(claims.user_id, claims[ROLE_CLAIM])]
+        if self.action != "list":
+            return []
         read = _list_read(self.request, claims.user_id, claims[ROLE_CLAIM])
-        return [read] if self.action == "list" and read is not None else []
+        return [read] if read is not None else []
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = NotificationCreateInputSerializer(data=request.data)
